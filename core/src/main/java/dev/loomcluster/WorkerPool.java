@@ -1,0 +1,205 @@
+package dev.loomcluster;
+
+import dev.loomcluster.internal.PoolImpl;
+import dev.loomcluster.internal.PoolOptions;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The primary (Node's {@code cluster} in the primary process): forks workers, routes messages and
+ * connections to them, and reports their lifecycle.
+ *
+ * <p>Methods may be called from any thread. All listeners run on one <em>primary loop</em> thread, in
+ * Node's order, so code there needs no locks: for each worker {@code fork}, {@code online},
+ * {@code listening}…, {@code disconnect}, then {@code exit}. A worker leaves {@link #workers()} before its
+ * {@code disconnect} event runs. A listener that throws is reported to the JVM's logger and skipped.
+ *
+ * <pre>{@code
+ * try (WorkerPool pool = WorkerPool.builder(ctx -> ctx.onMessage(ctx::send)).size(4).build()) {
+ *     pool.onMessage((worker, msg) -> System.out.println(worker.id() + ": " + msg));
+ *     pool.start();
+ *     pool.broadcast("ping");
+ * }
+ * }</pre>
+ */
+public interface WorkerPool extends AutoCloseable {
+
+    /** A builder for an in-JVM pool whose workers all run {@code main}. */
+    static Builder builder(WorkerMain main) {
+        Objects.requireNonNull(main, "main");
+        return new Builder(() -> main, main.getClass().getSimpleName());
+    }
+
+    /**
+     * A builder for a pool that makes a new instance of {@code mainClass} (public no-argument constructor)
+     * for each worker. This is the only form a multi-process pool can accept.
+     */
+    static Builder builder(Class<? extends WorkerMain> mainClass) {
+        Objects.requireNonNull(mainClass, "mainClass");
+        var constructor = PoolOptions.constructorOf(mainClass);
+        return new Builder(() -> PoolOptions.instantiate(constructor), mainClass.getSimpleName());
+    }
+
+    /** Forks {@code size} workers. May be called once. */
+    WorkerPool start();
+
+    /** Forks one worker with the pool's env. Works with or without {@link #start()}. */
+    Worker fork();
+
+    /** Forks one worker whose env is the pool's overlaid with {@code env}. */
+    Worker fork(Map<String, String> env);
+
+    /** Live workers by id (Node's {@code cluster.workers}): an unmodifiable, live, id-ordered view. */
+    Map<Integer, Worker> workers();
+
+    /**
+     * Sends a message to one worker.
+     *
+     * <p>Allowed types: {@code null}, {@code String}, boxed primitives, enums, {@code byte[]} (copied),
+     * records whose components are of allowed types, and {@code List}/{@code Set}/{@code Map} of allowed
+     * types (copied into unmodifiable collections). Anything else is refused here with an
+     * {@link IllegalArgumentException} naming the type. After {@code send} returns, nothing the sender does
+     * can change what the receiver sees. Delivery is FIFO per sender and receiver.
+     *
+     * @return {@code false} if there is no such live, connected worker
+     */
+    boolean send(int workerId, Object message);
+
+    /** Sends a message to every connected worker; returns how many it was sent to. */
+    int broadcast(Object message);
+
+    /** Disconnects every worker gracefully; the future completes when all have exited. */
+    CompletableFuture<Void> disconnect();
+
+    /**
+     * Disconnects every worker and waits up to the shutdown timeout, then kills those left, then stops the
+     * primary loop. No thread the pool started is left running afterwards, except worker threads stuck in
+     * user code (counted in {@link PoolStats#leakedThreads()}). Idempotent.
+     */
+    @Override
+    void close();
+
+    /** A snapshot of every live worker's statistics. */
+    PoolStats stats();
+
+    /** The pool's name, used in thread names. */
+    String name();
+
+    Registration onFork(Consumer<Worker> listener);
+
+    Registration onOnline(Consumer<Worker> listener);
+
+    Registration onListening(BiConsumer<Worker, InetSocketAddress> listener);
+
+    /** Messages from any worker; a {@code null} message is delivered as {@code null}. */
+    Registration onMessage(BiConsumer<Worker, Object> listener);
+
+    Registration onDisconnect(Consumer<Worker> listener);
+
+    Registration onExit(BiConsumer<Worker, ExitStatus> listener);
+
+    /**
+     * Failures: a worker whose start, task or handler threw (before its {@code exit}), and the restart
+     * policy giving up (an {@link IllegalStateException}, with the worker that crashed last).
+     */
+    Registration onError(BiConsumer<Worker, Throwable> listener);
+
+    /** Builds a {@link WorkerPool}. Not thread-safe; each {@code build()} makes a new, independent pool. */
+    final class Builder {
+        private final Supplier<WorkerMain> mains;
+        private String name;
+        private int size = Runtime.getRuntime().availableProcessors();
+        private ThreadKind threads = ThreadKind.PLATFORM;
+        private SchedulingPolicy scheduling = SchedulingPolicy.ROUND_ROBIN;
+        private RestartPolicy restart = RestartPolicy.never();
+        private Map<String, String> env = Map.of();
+        private Duration shutdownTimeout = Duration.ofSeconds(10);
+        private Duration killTimeout = Duration.ofSeconds(2);
+        private int connectionBacklog = 256;
+
+        private Builder(Supplier<WorkerMain> mains, String name) {
+            this.mains = mains;
+            this.name = name.isEmpty() ? "loomcluster" : name;
+        }
+
+        /** Workers forked by {@link WorkerPool#start()}; default {@code Runtime.availableProcessors()}. */
+        public Builder size(int size) {
+            if (size < 0) {
+                throw new IllegalArgumentException("size must not be negative: " + size);
+            }
+            this.size = size;
+            return this;
+        }
+
+        /** The kind of thread each worker's loop runs on; default {@link ThreadKind#PLATFORM}. */
+        public Builder threads(ThreadKind threads) {
+            this.threads = Objects.requireNonNull(threads, "threads");
+            return this;
+        }
+
+        /** How shared sockets distribute connections; default {@link SchedulingPolicy#ROUND_ROBIN}. */
+        public Builder scheduling(SchedulingPolicy scheduling) {
+            this.scheduling = Objects.requireNonNull(scheduling, "scheduling");
+            return this;
+        }
+
+        /** What happens when a worker crashes; default {@link RestartPolicy#never()}. */
+        public Builder restart(RestartPolicy restart) {
+            this.restart = Objects.requireNonNull(restart, "restart");
+            return this;
+        }
+
+        /** The env every worker starts with (copied). */
+        public Builder env(Map<String, String> env) {
+            this.env = Map.copyOf(env);
+            return this;
+        }
+
+        /** The name used in thread names; default the main class's simple name. */
+        public Builder name(String name) {
+            if (Objects.requireNonNull(name, "name").isBlank()) {
+                throw new IllegalArgumentException("name must not be blank");
+            }
+            this.name = name;
+            return this;
+        }
+
+        /** How long {@link WorkerPool#close()} waits for a graceful disconnect before killing; default 10 s. */
+        public Builder shutdownTimeout(Duration timeout) {
+            this.shutdownTimeout = PoolOptions.positive(timeout, "shutdownTimeout");
+            return this;
+        }
+
+        /** How long a killed worker's thread has to stop before it is abandoned as leaked; default 2 s. */
+        public Builder killTimeout(Duration timeout) {
+            this.killTimeout = PoolOptions.positive(timeout, "killTimeout");
+            return this;
+        }
+
+        /**
+         * Accepted connections that may wait in one worker's queue (round robin) before it is skipped as
+         * overloaded; default 256.
+         */
+        public Builder connectionBacklog(int backlog) {
+            if (backlog < 1) {
+                throw new IllegalArgumentException("connectionBacklog must be positive: " + backlog);
+            }
+            this.connectionBacklog = backlog;
+            return this;
+        }
+
+        /** Builds the pool and starts its primary loop; no worker is forked until {@code start()}/{@code fork()}. */
+        public WorkerPool build() {
+            return PoolImpl.create(new PoolOptions(mains, name, size, threads, scheduling, restart,
+                    new LinkedHashMap<>(env), shutdownTimeout, killTimeout, connectionBacklog));
+        }
+    }
+}
