@@ -9,6 +9,7 @@
 module dev.loomcluster.http {
     requires transitive dev.loomcluster;
     requires transitive jdk.httpserver;
+    requires jdk.unsupported;
 
     exports dev.loomcluster.http;
 }
