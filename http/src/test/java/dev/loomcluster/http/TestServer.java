@@ -46,12 +46,14 @@ final class TestServer implements AutoCloseable {
     static TestServer start(ThreadKind kind, int workers, HttpOptions options, Setup setup) {
         CompletableFuture<InetSocketAddress> address = new CompletableFuture<>();
         CountDownLatch listening = new CountDownLatch(workers);
+        CountDownLatch started = new CountDownLatch(workers);
         ConcurrentHashMap<Integer, HttpServer> servers = new ConcurrentHashMap<>();
         WorkerPool pool = WorkerPool.builder(ctx -> {
             HttpServer server = LoomHttp.create(new InetSocketAddress(FreePorts.LOOPBACK, 0), options);
             setup.setUp(server);
             server.start();
             servers.put(ctx.id(), server);
+            started.countDown();
         }).size(workers).threads(kind).name("http-test").shutdownTimeout(Duration.ofSeconds(5)).build();
         pool.onListening((w, a) -> {
             address.complete(a);
@@ -61,7 +63,7 @@ final class TestServer implements AutoCloseable {
         pool.start();
         try {
             InetSocketAddress a = address.get(10, TimeUnit.SECONDS);
-            if (!listening.await(10, TimeUnit.SECONDS)) {
+            if (!listening.await(10, TimeUnit.SECONDS) || !started.await(10, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("workers did not all listen");
             }
             TestServer t = new TestServer(pool, a.getPort());

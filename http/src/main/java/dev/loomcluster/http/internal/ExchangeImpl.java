@@ -154,9 +154,14 @@ final class ExchangeImpl extends HttpExchange implements Runnable {
         if (!headersSent) {
             fail(500, "Internal Server Error");
         } else if (!finished) {
+            // Send what was produced (the client sees a truncated body), then close the connection.
             close = true;
+            try {
+                rawOut.flush();
+            } catch (IOException | RuntimeException ignored) {
+                // the connection is going anyway
+            }
             finished = true;
-            conn.conn.abort();
             conn.exchangeFinished(this);
         }
         if (t instanceof VirtualMachineError e) {
