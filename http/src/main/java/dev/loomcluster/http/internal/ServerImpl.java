@@ -102,6 +102,21 @@ public final class ServerImpl extends HttpServer {
         }
     }
 
+    /**
+     * Binds through {@code ctx} as if the calling thread were that worker's loop: for benchmarks and
+     * tests that drive the server's connection handlers without a pool. Not for applications.
+     */
+    public void bindThrough(WorkerContext ctx, InetSocketAddress addr) throws IOException {
+        Objects.requireNonNull(ctx, "ctx");
+        Objects.requireNonNull(addr, "addr");
+        synchronized (lock) {
+            if (share != null) {
+                throw new BindException("HttpServer already bound");
+            }
+            share = new WorkerShare(this, ctx, addr);
+        }
+    }
+
     private WorkerShare standalone(InetSocketAddress addr) throws IOException {
         CompletableFuture<WorkerShare> ready = new CompletableFuture<>();
         WorkerPool pool = WorkerPool.builder(ctx -> ready.complete(new WorkerShare(this, ctx, addr)))
