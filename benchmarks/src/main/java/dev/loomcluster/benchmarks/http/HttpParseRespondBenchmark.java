@@ -74,7 +74,7 @@ public class HttpParseRespondBenchmark {
                     + "; theme=dark\r\nCache-Control: no-cache\r\n\r\n";
         };
         byte[] raw = req.getBytes(StandardCharsets.ISO_8859_1);
-        bytes = ByteBuffer.allocateDirect(64 * 1024);
+        bytes = Boolean.getBoolean("heap") ? ByteBuffer.allocate(64 * 1024) : ByteBuffer.allocateDirect(64 * 1024);
         bytes.put(raw).flip();
         FakeContext ctx = new FakeContext();
         server = ServerImpl.create(HttpOptions.defaults(), null, 0);

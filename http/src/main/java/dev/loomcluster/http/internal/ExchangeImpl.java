@@ -39,18 +39,18 @@ final class ExchangeImpl extends HttpExchange implements Runnable {
     private static final byte[] NOT_FOUND = "<h1>404 Not Found</h1>No context found for request"
             .getBytes(StandardCharsets.ISO_8859_1);
 
-    // ---- set on the loop before dispatch, then read-only
+    // ---- set on the loop before dispatch (by the constructor or reset), then read-only
     private final HttpConnection conn;
-    private final ContextImpl context;
-    private final String method;
-    private final boolean head;
-    private final String target;
-    private final RequestParser parser;
-    private final boolean http10;
-    private final boolean keepAlive;
-    private final Headers requestHeaders;
-    private final Headers responseHeaders;
     private final ResponseStream rawOut;
+    private ContextImpl context;
+    private String method;
+    private boolean head;
+    private String target;
+    private RequestParser parser;
+    private boolean http10;
+    private boolean keepAlive;
+    private Headers requestHeaders;
+    private ResponseHeaders responseHeaders;
     private InputStream rawIn;
 
     // ---- the handler's thread
@@ -64,9 +64,18 @@ final class ExchangeImpl extends HttpExchange implements Runnable {
     private volatile boolean close;
     private volatile boolean finished;
 
-    ExchangeImpl(HttpConnection conn, ContextImpl context, RequestParser parser, Headers responseHeaders,
+    ExchangeImpl(HttpConnection conn, ContextImpl context, RequestParser parser, ResponseHeaders responseHeaders,
             boolean keepAlive) {
         this.conn = conn;
+        this.rawOut = new ResponseStream(this, conn);
+        reset(context, parser, responseHeaders, keepAlive);
+    }
+
+    /**
+     * Makes this object the exchange of the next request. Loop; only for an exchange that ended on the
+     * loop inside its handler's call, so no other thread can still be using it.
+     */
+    void reset(ContextImpl context, RequestParser parser, ResponseHeaders responseHeaders, boolean keepAlive) {
         this.context = context;
         this.parser = parser;
         this.method = parser.method;
@@ -76,7 +85,19 @@ final class ExchangeImpl extends HttpExchange implements Runnable {
         this.keepAlive = keepAlive;
         this.requestHeaders = parser.headers;
         this.responseHeaders = responseHeaders;
-        this.rawOut = new ResponseStream(this, conn);
+        this.rawIn = null;
+        this.uri = null;
+        this.userIn = null;
+        this.userOut = null;
+        if (attributes != null) {
+            attributes.clear();
+        }
+        this.principal = null;
+        this.rcode = -1;
+        this.headersSent = false;
+        this.close = false;
+        this.finished = false;
+        rawOut.reset();
     }
 
     /** Loop, before dispatch. */
@@ -266,31 +287,29 @@ final class ExchangeImpl extends HttpExchange implements Runnable {
             boolean framingOurs, boolean closeAfter) throws IOException {
         s.put(Status.line(rCode));
         boolean userDate = false;
-        if (!responseHeaders.isEmpty()) {
-            for (Map.Entry<String, List<String>> e : responseHeaders.entrySet()) {
-                String k = e.getKey();
-                List<String> values = e.getValue();
-                if (values == null) {
-                    continue;
-                }
-                if (Ascii.equalsIgnoreCase(k, "Connection")) {
-                    for (String v : values) {
-                        if (v != null && v.toLowerCase(java.util.Locale.ROOT).contains("close")) {
-                            closeAfter = true;
-                        }
+        ResponseHeaders h = responseHeaders;
+        for (int i = 0, n = h.count(); i < n; i++) {
+            String k = h.keyAt(i);
+            ResponseHeaders.Values values = h.valuesAt(i);
+            if (Ascii.equalsIgnoreCase(k, "Connection")) {
+                for (int j = 0; j < values.size(); j++) {
+                    String v = values.get(j);
+                    if (v != null && v.toLowerCase(java.util.Locale.ROOT).contains("close")) {
+                        closeAfter = true;
                     }
-                    continue;
                 }
-                if (framingOurs && (Ascii.equalsIgnoreCase(k, "Content-length")
-                        || Ascii.equalsIgnoreCase(k, "Transfer-encoding"))) {
-                    continue;
-                }
-                if (Ascii.equalsIgnoreCase(k, "Date")) {
-                    userDate = true;
-                }
-                for (String v : values) {
-                    putField(s, k, v == null ? "" : v);
-                }
+                continue;
+            }
+            if (framingOurs && (Ascii.equalsIgnoreCase(k, "Content-length")
+                    || Ascii.equalsIgnoreCase(k, "Transfer-encoding"))) {
+                continue;
+            }
+            if (Ascii.equalsIgnoreCase(k, "Date")) {
+                userDate = true;
+            }
+            for (int j = 0; j < values.size(); j++) {
+                String v = values.get(j);
+                putField(s, k, v == null ? "" : v);
             }
         }
         if (!userDate) {

@@ -4,8 +4,6 @@ import dev.loomcluster.Connection;
 import dev.loomcluster.ConnectionHandler;
 import dev.loomcluster.http.HttpOptions;
 
-import com.sun.net.httpserver.Headers;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -73,7 +71,11 @@ final class HttpConnection implements ConnectionHandler {
     private boolean discarding;
     private long discarded;
     private final BufferedBody bufferedBody = new BufferedBody();
-    private final Headers responseHeaders = new Headers();
+    private ResponseHeaders responseHeaders = new ResponseHeaders();
+    /** An exchange that ended inside its handler's call on the loop: reused for the next request. */
+    private ExchangeImpl spare;
+    private boolean dispatchingInline;
+    private boolean lastEndedInline;
     long headDeadline;
     long idleDeadline;
     long bodyDeadline;
@@ -313,7 +315,13 @@ final class HttpConnection implements ConnectionHandler {
         boolean hasBody = bodyChunked || bodyRemaining > 0;
         ContextImpl context = share.server.findContext(parser.path());
         responseHeaders.clear();
-        ExchangeImpl ex = new ExchangeImpl(this, context, parser, responseHeaders, keepAlive);
+        ExchangeImpl ex = spare;
+        if (ex != null) {
+            spare = null;
+            ex.reset(context, parser, responseHeaders, keepAlive);
+        } else {
+            ex = new ExchangeImpl(this, context, parser, responseHeaders, keepAlive);
+        }
         exchange = ex;
         exchangeDone = false;
         discarding = false;
@@ -455,7 +463,12 @@ final class HttpConnection implements ConnectionHandler {
     private void dispatch(ExchangeImpl ex) {
         var executor = share.server.executor();
         if (executor == null) {
-            ex.run();
+            dispatchingInline = true;
+            try {
+                ex.run();
+            } finally {
+                dispatchingInline = false;
+            }
             return;
         }
         try {
@@ -485,6 +498,7 @@ final class HttpConnection implements ConnectionHandler {
             return;
         }
         exchangeDone = true;
+        lastEndedInline = dispatchingInline;
         if (ex.closeConnection()) {
             closeAfterExchange = true;
         }
@@ -509,6 +523,15 @@ final class HttpConnection implements ConnectionHandler {
     }
 
     private void finishRequest() {
+        if (lastEndedInline) {
+            spare = exchange;
+        } else {
+            // Another thread may still hold the exchange: give the next request objects of its own.
+            parser.headers = new RequestHeaders();
+            responseHeaders = new ResponseHeaders();
+            spare = null;
+        }
+        lastEndedInline = false;
         exchange = null;
         exchangeDone = false;
         bodyDone = false;

@@ -65,7 +65,8 @@ final class RequestParser {
             "TRACE", "CONNECT"};
 
     private final HttpOptions options;
-    final RequestHeaders headers = new RequestHeaders();
+    /** The headers being filled; replaced by a new instance when the previous one may still be in use. */
+    RequestHeaders headers = new RequestHeaders();
 
     // ---- scan state: offsets relative to the head's first byte as given to scan() ----
     private int scanPos;

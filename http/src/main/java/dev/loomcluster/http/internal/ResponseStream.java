@@ -43,6 +43,15 @@ final class ResponseStream extends OutputStream {
         this.conn = conn;
     }
 
+    /** Ready for a new exchange (the connection reuses streams with their exchange). */
+    void reset() {
+        mode = -1;
+        remaining = 0;
+        closed = false;
+        offStage = null;
+        chunkStart = -1;
+    }
+
     /** Sets the framing once the head is staged. */
     void begin(int mode, long length) {
         this.mode = mode;
