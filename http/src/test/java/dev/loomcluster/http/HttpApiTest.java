@@ -370,6 +370,19 @@ class HttpApiTest {
         HttpResponse<byte[]> echo = client.send(HttpRequest.newBuilder(server.uri("/echo"))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(data)).build(), HttpResponse.BodyHandlers.ofByteArray());
         assertTrue(java.util.Arrays.equals(data, echo.body()));
+        // Chunked upload (the JDK client sends chunks for a stream of unknown length), streamed to the handler.
+        HttpResponse<byte[]> chunked = client.send(HttpRequest.newBuilder(server.uri("/echo"))
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(data))).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertTrue(java.util.Arrays.equals(data, chunked.body()));
+        try (RawClient c = server.connect()) {
+            c.write("PUT /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+            assertEquals(100, RawHttp.read(c).status());
+            c.write("12345");
+            assertEquals("12345", RawHttp.read(c).text());
+            c.write("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\nzz\r\n");
+            assertTrue(c.isPeerClosed(Duration.ofSeconds(2)) || RawHttp.read(c).status() >= 200);
+        }
     }
 
     @Test

@@ -125,6 +125,19 @@ class HttpLimitsTest {
     }
 
     @Test
+    void aStalledBodyIsCutWith408() {
+        try (RawClient c = server.connect()) {
+            long t0 = System.nanoTime();
+            c.write("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nab");
+            RawHttp.Response r = RawHttp.read(c);
+            long ms = Duration.ofNanos(System.nanoTime() - t0).toMillis();
+            assertEquals(408, r.status());
+            assertTrue(ms >= 500 && ms < 3000, "timed out after " + ms + " ms");
+            assertTrue(c.isPeerClosed(Duration.ofSeconds(2)));
+        }
+    }
+
+    @Test
     void idleKeepAliveConnectionsAreClosed() {
         try (RawClient c = server.connect()) {
             c.write(RawHttp.get("/"));

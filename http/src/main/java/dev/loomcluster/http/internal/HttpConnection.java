@@ -34,6 +34,8 @@ final class HttpConnection implements ConnectionHandler {
     static final long OFFLOOP_HIGH_WATER = 256 * 1024;
     /** Body bytes discarded after the exchange ended before the connection is closed instead. */
     private static final long MAX_DISCARD = 1024 * 1024;
+    /** Body buffers up to this size are kept for the next request; bigger ones are dropped. */
+    private static final int BODY_KEEP = 64 * 1024;
 
     private static final int HEAD = 0;
     private static final int BODY = 1;
@@ -533,6 +535,9 @@ final class HttpConnection implements ConnectionHandler {
         }
         lastEndedInline = false;
         exchange = null;
+        if (body.length > BODY_KEEP) {
+            body = new byte[0]; // do not hold a big upload's buffer for the life of the connection
+        }
         exchangeDone = false;
         bodyDone = false;
         discarding = false;
