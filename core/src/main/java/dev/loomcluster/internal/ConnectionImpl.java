@@ -1,0 +1,369 @@
+package dev.loomcluster.internal;
+
+import dev.loomcluster.Connection;
+import dev.loomcluster.ConnectionHandler;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * A non-blocking TCP connection owned by one worker's loop. Selector callbacks, reads, flushes and handler
+ * calls run on that loop; the {@link Connection} methods may be called from any thread, and a call from
+ * another thread is handed to the loop (written bytes are copied first).
+ *
+ * <p>Writes go straight to the socket when nothing is queued; what the socket does not take is copied
+ * into the queue and flushed on {@code OP_WRITE}. Crossing {@link #HIGH_WATER} queued bytes makes the
+ * connection unwritable until the queue drains below {@link #LOW_WATER}.
+ */
+final class ConnectionImpl implements Connection, EventLoop.IoHandle {
+    static final int HIGH_WATER = 64 * 1024;
+    static final int LOW_WATER = 32 * 1024;
+    private static final int MAX_READS_PER_EVENT = 4;
+
+    // ---- immutable
+    private final WorkerRuntime worker;
+    private final SocketChannel channel;
+    private final NetServerImpl share;
+    private final InetSocketAddress remote;
+    private final InetSocketAddress local;
+
+    // ---- any thread
+    private final AtomicLong pendingBytes = new AtomicLong();
+    private volatile boolean writable = true;
+    private volatile boolean closed;
+    private volatile Object attachment;
+
+    // ---- loop thread
+    private SelectionKey key;
+    private ConnectionHandler handler;
+    private final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>(4);
+    private boolean closeRequested;
+    private boolean shutdownRequested;
+    private boolean readingPaused;
+    private boolean inputClosed;
+
+    ConnectionImpl(WorkerRuntime worker, SocketChannel channel, NetServerImpl share) throws IOException {
+        this.worker = worker;
+        this.channel = channel;
+        this.share = share;
+        this.remote = (InetSocketAddress) channel.getRemoteAddress();
+        this.local = (InetSocketAddress) channel.getLocalAddress();
+    }
+
+    NetServerImpl share() {
+        return share;
+    }
+
+    void register(Selector selector) throws IOException {
+        key = channel.register(selector, SelectionKey.OP_READ, this);
+    }
+
+    /** Asks the factory for a handler and tells it the connection is open. Loop thread. */
+    void open(Function<Connection, ConnectionHandler> handlers) {
+        handler = Objects.requireNonNull(handlers.apply(this), "the handler factory returned null");
+        handler.onOpen(this);
+    }
+
+    // ---------------------------------------------------------------- loop thread: I/O
+
+    @Override
+    public void onReady(SelectionKey k) {
+        if (!k.isValid()) {
+            return;
+        }
+        int ops = k.readyOps();
+        if ((ops & SelectionKey.OP_WRITE) != 0) {
+            flush();
+        }
+        if ((ops & SelectionKey.OP_READ) != 0 && !closed) {
+            read();
+        }
+    }
+
+    private void read() {
+        ByteBuffer buffer = worker.readBuffer();
+        for (int i = 0; i < MAX_READS_PER_EVENT && !closed && !readingPaused && !inputClosed; i++) {
+            buffer.clear();
+            int n;
+            try {
+                n = channel.read(buffer);
+            } catch (IOException e) {
+                closeNow(true);
+                return;
+            }
+            if (n > 0) {
+                buffer.flip();
+                handler.onData(this, buffer);
+                if (n < buffer.capacity()) {
+                    return;
+                }
+            } else if (n < 0) {
+                inputClosed = true;
+                updateInterest();
+                handler.onInputClosed(this);
+                return;
+            } else {
+                return;
+            }
+        }
+    }
+
+    private void flush() {
+        ByteBuffer head;
+        while ((head = queue.peek()) != null) {
+            int n;
+            try {
+                n = channel.write(head);
+            } catch (IOException e) {
+                closeNow(true);
+                return;
+            }
+            pendingBytes.addAndGet(-n);
+            if (head.hasRemaining()) {
+                break;
+            }
+            queue.poll();
+        }
+        afterFlush();
+    }
+
+    private void afterFlush() {
+        if (queue.isEmpty()) {
+            if (closeRequested) {
+                closeNow(true);
+                return;
+            }
+            if (shutdownRequested) {
+                try {
+                    channel.shutdownOutput();
+                } catch (IOException e) {
+                    closeNow(true);
+                    return;
+                }
+            }
+        }
+        updateInterest();
+        if (!writable && pendingBytes.get() < LOW_WATER) {
+            writable = true;
+            handler.onWritabilityChanged(this, true);
+        }
+    }
+
+    private void updateInterest() {
+        if (closed || !key.isValid()) {
+            return;
+        }
+        int ops = 0;
+        if (!readingPaused && !inputClosed) {
+            ops |= SelectionKey.OP_READ;
+        }
+        if (!queue.isEmpty()) {
+            ops |= SelectionKey.OP_WRITE;
+        }
+        if (key.interestOps() != ops) {
+            key.interestOps(ops);
+        }
+    }
+
+    private void writeOnLoop(ByteBuffer data, boolean owned) {
+        if (closed || closeRequested || shutdownRequested) {
+            data.position(data.limit());
+            return;
+        }
+        if (queue.isEmpty()) {
+            try {
+                channel.write(data);
+            } catch (IOException e) {
+                data.position(data.limit());
+                closeNow(true);
+                return;
+            }
+            if (!data.hasRemaining()) {
+                if (owned) {
+                    pendingBytes.addAndGet(-data.capacity());
+                }
+                return;
+            }
+        }
+        ByteBuffer rest;
+        if (owned) {
+            pendingBytes.addAndGet(-(data.position())); // written part of an already counted copy
+            rest = data.slice();
+        } else {
+            rest = ByteBuffer.allocate(data.remaining()).put(data).flip();
+            pendingBytes.addAndGet(rest.remaining());
+        }
+        queue.add(rest);
+        updateInterest();
+        checkHighWater();
+    }
+
+    private void checkHighWater() {
+        if (writable && pendingBytes.get() > HIGH_WATER) {
+            writable = false;
+            handler.onWritabilityChanged(this, false);
+        }
+    }
+
+    void closeNow(boolean notify) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (key != null) {
+            key.cancel();
+        }
+        SharedServer.closeQuietly(channel);
+        queue.clear();
+        pendingBytes.set(0);
+        worker.connectionClosed(this);
+        if (notify && handler != null) {
+            handler.onClose(this);
+        }
+    }
+
+    /** The owning worker is ending. Its thread, or the primary loop when that thread is abandoned. */
+    void closeFromOwnerExit(boolean notify) {
+        if (notify && worker.inLoop()) {
+            closeNow(true);
+        } else {
+            closed = true;
+            SharedServer.closeQuietly(channel);
+        }
+    }
+
+    /** The worker started disconnecting. Loop thread. */
+    void onWorkerDisconnect() {
+        if (!closed && handler != null) {
+            handler.onWorkerDisconnect(this);
+        }
+    }
+
+    // ---------------------------------------------------------------- Connection (any thread)
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return remote;
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return local;
+    }
+
+    @Override
+    public boolean write(ByteBuffer data) {
+        if (worker.inLoop()) {
+            writeOnLoop(data, false);
+        } else {
+            ByteBuffer copy = ByteBuffer.allocate(data.remaining()).put(data).flip();
+            pendingBytes.addAndGet(copy.capacity());
+            if (pendingBytes.get() > HIGH_WATER) {
+                writable = false;
+            }
+            worker.loop().execute(() -> {
+                writeOnLoop(copy, true);
+                if (!closed) {
+                    checkHighWater();
+                }
+            });
+        }
+        return writable;
+    }
+
+    @Override
+    public boolean write(byte[] data, int offset, int length) {
+        return write(ByteBuffer.wrap(data, offset, length));
+    }
+
+    @Override
+    public boolean isWritable() {
+        return writable && !closed;
+    }
+
+    @Override
+    public long pendingBytes() {
+        return pendingBytes.get();
+    }
+
+    @Override
+    public void pauseReading() {
+        onLoop(() -> {
+            readingPaused = true;
+            updateInterest();
+        });
+    }
+
+    @Override
+    public void resumeReading() {
+        onLoop(() -> {
+            readingPaused = false;
+            updateInterest();
+        });
+    }
+
+    @Override
+    public void shutdownOutput() {
+        onLoop(() -> {
+            if (!closed && !shutdownRequested) {
+                shutdownRequested = true;
+                if (queue.isEmpty()) {
+                    afterFlush();
+                }
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        onLoop(() -> {
+            if (!closed) {
+                closeRequested = true;
+                if (queue.isEmpty()) {
+                    closeNow(true);
+                }
+            }
+        });
+    }
+
+    @Override
+    public void abort() {
+        onLoop(() -> closeNow(true));
+    }
+
+    @Override
+    public boolean isOpen() {
+        return !closed;
+    }
+
+    @Override
+    public void attach(Object attachment) {
+        this.attachment = attachment;
+    }
+
+    @Override
+    public Object attachment() {
+        return attachment;
+    }
+
+    private void onLoop(Runnable action) {
+        if (worker.inLoop()) {
+            action.run();
+        } else {
+            worker.loop().execute(action);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Connection[" + remote + " -> " + local + (closed ? ", closed]" : "]");
+    }
+}

@@ -1,0 +1,381 @@
+package dev.loomcluster.internal;
+
+import dev.loomcluster.Cancellable;
+import org.jctools.queues.MessagePassingQueue;
+import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.PriorityQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+
+/**
+ * A single-threaded event loop: an MPSC mailbox (JCTools' {@code MpscUnboundedAtomicArrayQueue}, the variant
+ * built on field updaters rather than {@code sun.misc.Unsafe}, so JDK 25 prints no warning), timers, and, once a channel is registered, a
+ * {@link Selector}. Exactly one thread runs {@link #run}; every other method may be called from any
+ * thread unless its javadoc says "loop thread".
+ *
+ * <p>The mailbox holds {@link Task}s, which the loop runs, and messages (anything else, {@code null}
+ * included), which it hands to its {@link Handler}. Posting a message allocates nothing.
+ *
+ * <p>Waking without lost wake-ups: before waiting the loop publishes {@code SLEEPING} and then checks the
+ * mailbox once more; a producer enqueues first, then reads the state and wakes the loop only if it was
+ * {@code SLEEPING} (swapping it to {@code AWAKE}, so that of many producers just one pays for the wake-up).
+ * Both sides order a volatile write before a volatile read (Dekker), so at least one of them sees the
+ * other. The loop parks ({@link LockSupport}) while it has no selector and waits in
+ * {@link Selector#select} once it has one; on JDK 25 a virtual thread doing either releases its carrier.
+ */
+public final class EventLoop implements Executor {
+
+    /** Receives what is not a task; runs on the loop thread. */
+    public interface Handler {
+        /** A message taken from the mailbox ({@code null} stays {@code null}). */
+        void onMessage(Object message) throws Exception;
+
+        /** Called when the loop has nothing to do and is about to wait; {@code true} means "work found". */
+        default boolean beforeBlock() {
+            return false;
+        }
+    }
+
+    /** A mailbox entry the loop runs rather than hands to its handler. */
+    public abstract static class Task implements Runnable {
+    }
+
+    /** What a registered channel's {@link SelectionKey} is attached to; runs on the loop thread. */
+    public interface IoHandle {
+        void onReady(SelectionKey key);
+    }
+
+    private static final int AWAKE = 0;
+    private static final int SLEEPING = 1;
+    private static final Object NULL = new Object();
+    private static final int MAILBOX_BATCH = 4096;
+
+    // ---- any thread
+    private final MessagePassingQueue<Object> mailbox = new MpscUnboundedAtomicArrayQueue<>(256);
+    private final AtomicInteger wakeState = new AtomicInteger(AWAKE);
+    private final String name;
+    private volatile Selector selector;
+    private volatile Thread thread;
+    private volatile boolean stopRequested;
+    private volatile long startNanos;
+    private volatile long blockedNanos;   // written by the loop thread only
+    private volatile long blockStart;     // written by the loop thread only: non-zero while waiting
+
+    // ---- loop thread
+    private final PriorityQueue<Timer> timers = new PriorityQueue<>();
+    private long timerSequence;
+    private final Consumer<SelectionKey> onKey = this::onKey;
+
+    public EventLoop(String name) {
+        this.name = name;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Posts a message for the handler; {@code null} is delivered as {@code null}. */
+    public void post(Object message) {
+        mailbox.offer(message == null ? NULL : message);
+        wakeup();
+    }
+
+    /** Runs {@code task} on the loop thread, after what is already in the mailbox. */
+    @Override
+    public void execute(Runnable task) {
+        if (task == null) {
+            throw new NullPointerException("task");
+        }
+        mailbox.offer(task instanceof Task ? task : new RunTask(task));
+        wakeup();
+    }
+
+    /** Whether the calling thread is this loop's thread. */
+    public boolean inLoop() {
+        return Thread.currentThread() == thread;
+    }
+
+    /** The loop's thread, once {@link #run} started. */
+    public Thread thread() {
+        return thread;
+    }
+
+    /** Entries waiting in the mailbox. */
+    public int pending() {
+        return mailbox.size();
+    }
+
+    /** Share of time since {@link #run} started that the loop was not waiting, 0 to 1. */
+    public double utilization() {
+        long start = startNanos;
+        if (start == 0) {
+            return 0;
+        }
+        long now = System.nanoTime();
+        long waitingSince = blockStart;
+        long blocked = blockedNanos + (waitingSince != 0 ? now - waitingSince : 0);
+        long total = now - start;
+        return total <= 0 ? 0 : Math.max(0, Math.min(1, 1 - (double) blocked / total));
+    }
+
+    /** Asks the loop to return from {@link #run} after the current task; pending entries are not run. */
+    public void stop() {
+        stopRequested = true;
+        wakeupNow();
+    }
+
+    public boolean isStopRequested() {
+        return stopRequested;
+    }
+
+    /**
+     * Schedules {@code task} on the loop after {@code delayNanos}, then every {@code periodNanos} if that
+     * is positive.
+     */
+    public Cancellable schedule(long delayNanos, long periodNanos, Runnable task) {
+        Timer timer = new Timer(task, periodNanos);
+        long deadline = System.nanoTime() + Math.max(0, delayNanos);
+        if (inLoop()) {
+            timer.deadline = deadline;
+            addTimer(timer);
+        } else {
+            execute(() -> {
+                timer.deadline = deadline;
+                addTimer(timer);
+            });
+        }
+        return timer;
+    }
+
+    /** The loop's selector, opened on first use. Loop thread only. */
+    public Selector selector() {
+        Selector s = selector;
+        if (s == null) {
+            try {
+                s = Selector.open();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot open a selector for " + name, e);
+            }
+            selector = s;
+        }
+        return s;
+    }
+
+    /**
+     * Runs the loop on the calling thread until {@link #stop()}. A task, timer or handler that throws ends
+     * the loop: the exception propagates to the caller.
+     */
+    public void run(Handler handler) throws Exception {
+        thread = Thread.currentThread();
+        startNanos = System.nanoTime();
+        while (!stopRequested) {
+            int work = runMailbox(handler);
+            work += runTimers(System.nanoTime());
+            if (stopRequested) {
+                break;
+            }
+            if (work == 0 && !handler.beforeBlock()) {
+                block();
+            } else {
+                Selector s = selector;
+                if (s != null) {
+                    s.selectNow(onKey);
+                }
+            }
+        }
+    }
+
+    /**
+     * Closes the selector (and with it every registered channel's key) and drops pending entries.
+     * Loop thread, after {@link #run} returned; or any thread once the loop thread is gone.
+     */
+    public void close() {
+        stopRequested = true;
+        Selector s = selector;
+        if (s != null) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // closing: nothing to do
+            }
+        }
+        mailbox.clear();
+        timers.clear();
+    }
+
+    /** Takes and returns the entries left in the mailbox, tasks excluded (for redistribution). */
+    public void drainMessages(Consumer<Object> sink) {
+        Object o;
+        while ((o = mailbox.relaxedPoll()) != null) {
+            if (!(o instanceof Task)) {
+                sink.accept(o == NULL ? null : o);
+            }
+        }
+    }
+
+    private int runMailbox(Handler handler) throws Exception {
+        int n = 0;
+        Object o;
+        while (n < MAILBOX_BATCH && (o = mailbox.relaxedPoll()) != null) {
+            n++;
+            if (o instanceof Task t) {
+                t.run();
+            } else {
+                handler.onMessage(o == NULL ? null : o);
+            }
+            if (stopRequested) {
+                break;
+            }
+        }
+        return n;
+    }
+
+    private int runTimers(long now) {
+        int n = 0;
+        int budget = timers.size();
+        Timer t;
+        while (budget-- > 0 && (t = timers.peek()) != null && (t.cancelled || t.deadline - now <= 0)) {
+            timers.poll();
+            if (t.cancelled) {
+                continue;
+            }
+            if (t.period > 0) {
+                long next = t.deadline + t.period;
+                t.deadline = next - now <= 0 ? now + t.period : next;
+                addTimer(t);
+            } else {
+                t.cancelled = true;
+            }
+            n++;
+            t.task.run();
+            if (stopRequested) {
+                break;
+            }
+        }
+        return n;
+    }
+
+    private void addTimer(Timer t) {
+        if (!t.cancelled) {
+            t.sequence = timerSequence++;
+            timers.add(t);
+        }
+    }
+
+    private void block() throws IOException {
+        wakeState.set(SLEEPING);
+        try {
+            if (!mailbox.isEmpty() || stopRequested) {
+                return;
+            }
+            long timeout = -1;
+            Timer next;
+            while ((next = timers.peek()) != null && next.cancelled) {
+                timers.poll();
+            }
+            if (next != null) {
+                timeout = Math.max(0, next.deadline - System.nanoTime());
+                if (timeout == 0) {
+                    return;
+                }
+            }
+            Selector s = selector;
+            long start = System.nanoTime();
+            blockStart = start;
+            if (s != null) {
+                if (timeout < 0) {
+                    s.select(onKey);
+                } else {
+                    s.select(onKey, Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeout + 999_999)));
+                }
+            } else if (timeout < 0) {
+                LockSupport.park(this);
+            } else {
+                LockSupport.parkNanos(this, timeout);
+            }
+            if (blockStart != 0) {
+                blockedNanos += System.nanoTime() - start;
+                blockStart = 0;
+            }
+            Thread.interrupted(); // a stray interrupt must not make the next wait return at once
+        } finally {
+            wakeState.set(AWAKE);
+        }
+    }
+
+    private void onKey(SelectionKey key) {
+        if (blockStart != 0) {
+            blockedNanos += System.nanoTime() - blockStart;
+            blockStart = 0;
+        }
+        ((IoHandle) key.attachment()).onReady(key);
+    }
+
+    private void wakeup() {
+        if (wakeState.get() == SLEEPING) {
+            wakeupNow();
+        }
+    }
+
+    private void wakeupNow() {
+        if (wakeState.getAndSet(AWAKE) == SLEEPING) {
+            Selector s = selector;
+            if (s != null) {
+                s.wakeup();
+            } else {
+                LockSupport.unpark(thread);
+            }
+        }
+    }
+
+    /** A user {@link Runnable} in the mailbox. */
+    private static final class RunTask extends Task {
+        private final Runnable task;
+
+        RunTask(Runnable task) {
+            this.task = task;
+        }
+
+        @Override
+        public void run() {
+            task.run();
+        }
+    }
+
+    /** A timer; ordered by deadline, then by scheduling order. Cancel from any thread. */
+    private static final class Timer implements Cancellable, Comparable<Timer> {
+        final Runnable task;
+        final long period;
+        long deadline;
+        long sequence;
+        volatile boolean cancelled;
+
+        Timer(Runnable task, long period) {
+            this.task = task;
+            this.period = period;
+        }
+
+        @Override
+        public boolean cancel() {
+            if (cancelled) {
+                return false;
+            }
+            cancelled = true;
+            return true;
+        }
+
+        @Override
+        public int compareTo(Timer o) {
+            int c = Long.compare(deadline - o.deadline, 0);
+            return c != 0 ? c : Long.compare(sequence, o.sequence);
+        }
+    }
+}

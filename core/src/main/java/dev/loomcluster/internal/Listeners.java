@@ -1,0 +1,70 @@
+package dev.loomcluster.internal;
+
+import dev.loomcluster.Registration;
+
+import java.util.Arrays;
+import java.util.function.Consumer;
+
+/**
+ * Listeners of one event: added and removed from any thread (copy on write), fired on the owner's loop
+ * thread by iterating an array snapshot, which allocates nothing.
+ *
+ * @param <L> the listener type
+ */
+final class Listeners<L> {
+    private static final System.Logger LOG = System.getLogger("dev.loomcluster");
+    private static final Object[] EMPTY = {};
+
+    private volatile Object[] array = EMPTY;
+
+    synchronized Registration add(L listener) {
+        if (listener == null) {
+            throw new NullPointerException("listener");
+        }
+        Object[] a = Arrays.copyOf(array, array.length + 1);
+        a[a.length - 1] = listener;
+        array = a;
+        return () -> remove(listener);
+    }
+
+    private synchronized void remove(L listener) {
+        Object[] a = array;
+        for (int i = 0; i < a.length; i++) {
+            if (a[i] == listener) {
+                Object[] b = new Object[a.length - 1];
+                System.arraycopy(a, 0, b, 0, i);
+                System.arraycopy(a, i + 1, b, i, a.length - i - 1);
+                array = b;
+                return;
+            }
+        }
+    }
+
+    /** The listeners now, to iterate with {@link #at}; do not modify. */
+    Object[] snapshot() {
+        return array;
+    }
+
+    /** Element {@code i} of a snapshot. */
+    @SuppressWarnings("unchecked")
+    L at(Object[] snapshot, int i) {
+        return (L) snapshot[i];
+    }
+
+    /** Calls every listener; one that throws is logged and the others still run. */
+    void fire(Consumer<? super L> call) {
+        Object[] a = array;
+        for (int i = 0; i < a.length; i++) {
+            L listener = at(a, i);
+            try {
+                call.accept(listener);
+            } catch (Throwable t) {
+                logFailure(listener, t);
+            }
+        }
+    }
+
+    static void logFailure(Object listener, Throwable t) {
+        LOG.log(System.Logger.Level.ERROR, "listener " + listener + " threw", t);
+    }
+}

@@ -1,0 +1,364 @@
+package dev.loomcluster.internal;
+
+import dev.loomcluster.Cancellable;
+import dev.loomcluster.ExitStatus;
+import dev.loomcluster.PoolStats;
+import dev.loomcluster.Registration;
+import dev.loomcluster.RestartPolicy;
+import dev.loomcluster.Worker;
+import dev.loomcluster.WorkerPool;
+import dev.loomcluster.WorkerStats;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+
+/**
+ * The pool: forks workers, keeps the live set, runs the primary loop on which every listener fires,
+ * applies the restart policy and shuts down. Public methods may be called from any thread; methods marked
+ * "primary loop" run on the pool's primary loop thread (a platform thread, not a daemon, alive until
+ * {@link #close()}, as Node's primary stays alive while it has workers).
+ */
+public final class PoolImpl implements WorkerPool {
+    private static final System.Logger LOG = System.getLogger("dev.loomcluster");
+
+    // ---- immutable
+    private final PoolOptions options;
+    private final EventLoop primary;
+    private final Thread primaryThread;
+    private final SharedServers servers = new SharedServers(this);
+
+    // ---- any thread
+    private final ConcurrentSkipListMap<Integer, Worker> workers = new ConcurrentSkipListMap<>();
+    private final Map<Integer, Worker> workersView = Collections.unmodifiableMap(workers);
+    private final ConcurrentHashMap<Integer, WorkerHandle> live = new ConcurrentHashMap<>();
+    private final AtomicInteger nextId = new AtomicInteger(1);
+    private final AtomicLong forked = new AtomicLong();
+    private final AtomicInteger leakedThreads = new AtomicInteger();
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean closeStarted = new AtomicBoolean();
+    private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+    private volatile boolean closing;
+    private final Listeners<Consumer<Worker>> onFork = new Listeners<>();
+    private final Listeners<Consumer<Worker>> onOnline = new Listeners<>();
+    private final Listeners<BiConsumer<Worker, InetSocketAddress>> onListening = new Listeners<>();
+    private final Listeners<BiConsumer<Worker, Object>> onMessage = new Listeners<>();
+    private final Listeners<Consumer<Worker>> onDisconnect = new Listeners<>();
+    private final Listeners<BiConsumer<Worker, ExitStatus>> onExit = new Listeners<>();
+    private final Listeners<BiConsumer<Worker, Throwable>> onError = new Listeners<>();
+
+    // ---- primary loop
+    private final ArrayDeque<Long> restartTimes = new ArrayDeque<>();
+    private boolean restartsGivenUp;
+
+    private PoolImpl(PoolOptions options) {
+        this.options = options;
+        this.primary = new EventLoop(options.name() + "-primary");
+        this.primaryThread = Thread.ofPlatform().name(options.name() + "-primary").daemon(false)
+                .unstarted(this::runPrimary);
+    }
+
+    /** Builds a pool and starts its primary loop. */
+    public static WorkerPool create(PoolOptions options) {
+        PoolImpl pool = new PoolImpl(options);
+        pool.primaryThread.start();
+        return pool;
+    }
+
+    private void runPrimary() {
+        try {
+            primary.run(message -> {
+                throw new IllegalStateException("unexpected message on the primary loop: " + message);
+            });
+        } catch (Throwable t) {
+            LOG.log(System.Logger.Level.ERROR, "primary loop of " + options.name() + " failed", t);
+        } finally {
+            primary.close();
+            terminated.complete(null);
+        }
+    }
+
+    PoolOptions options() {
+        return options;
+    }
+
+    EventLoop primary() {
+        return primary;
+    }
+
+    SharedServers servers() {
+        return servers;
+    }
+
+    @Override
+    public String name() {
+        return options.name();
+    }
+
+    // ---------------------------------------------------------------- forking
+
+    @Override
+    public WorkerPool start() {
+        if (!started.compareAndSet(false, true)) {
+            throw new IllegalStateException("pool " + name() + " is already started");
+        }
+        for (int i = 0; i < options.size(); i++) {
+            fork();
+        }
+        return this;
+    }
+
+    @Override
+    public Worker fork() {
+        return fork(Map.of());
+    }
+
+    @Override
+    public Worker fork(Map<String, String> env) {
+        Objects.requireNonNull(env, "env");
+        return fork(env, 0, 0);
+    }
+
+    private WorkerHandle fork(Map<String, String> env, int restarts, int consecutiveCrashes) {
+        if (closing) {
+            throw new IllegalStateException("pool " + name() + " is closed");
+        }
+        Map<String, String> merged = new HashMap<>(options.env());
+        merged.putAll(env);
+        WorkerHandle handle = new WorkerHandle(this, nextId.getAndIncrement(), merged, restarts, consecutiveCrashes);
+        live.put(handle.id(), handle);
+        workers.put(handle.id(), handle);
+        forked.incrementAndGet();
+        primary.execute(() -> {
+            onFork.fire(l -> l.accept(handle));
+            handle.runtime.startThread();
+        });
+        return handle;
+    }
+
+    @Override
+    public Map<Integer, Worker> workers() {
+        return workersView;
+    }
+
+    void removeFromWorkers(WorkerHandle handle) {
+        workers.remove(handle.id(), handle);
+    }
+
+    // ---------------------------------------------------------------- messages
+
+    @Override
+    public boolean send(int workerId, Object message) {
+        Object isolated = Messages.isolate(message);
+        WorkerHandle h = live.get(workerId);
+        return h != null && h.sendIsolated(isolated);
+    }
+
+    @Override
+    public int broadcast(Object message) {
+        Messages.isolate(message); // refuse before sending to anyone
+        int n = 0;
+        for (WorkerHandle h : live.values()) {
+            if (h.isConnected() && h.sendIsolated(Messages.isolate(message))) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    // ---------------------------------------------------------------- events (primary loop)
+
+    void fireOnline(WorkerHandle w) {
+        onOnline.fire(l -> l.accept(w));
+    }
+
+    void fireListening(WorkerHandle w, InetSocketAddress address) {
+        onListening.fire(l -> l.accept(w, address));
+    }
+
+    void fireMessage(WorkerHandle w, Object message) {
+        Object[] listeners = onMessage.snapshot();
+        for (int i = 0; i < listeners.length; i++) {
+            BiConsumer<Worker, Object> l = onMessage.at(listeners, i);
+            try {
+                l.accept(w, message);
+            } catch (Throwable t) {
+                Listeners.logFailure(l, t);
+            }
+        }
+    }
+
+    void fireError(WorkerHandle w, Throwable error) {
+        onError.fire(l -> l.accept(w, error));
+    }
+
+    void fireDisconnect(WorkerHandle w) {
+        onDisconnect.fire(l -> l.accept(w));
+    }
+
+    /** A worker is dead: fire {@code exit}, then apply the restart policy. */
+    void onWorkerExit(WorkerHandle w, ExitStatus status) {
+        live.remove(w.id(), w);
+        onExit.fire(l -> l.accept(w, status));
+        maybeRestart(w, status);
+    }
+
+    private void maybeRestart(WorkerHandle w, ExitStatus status) {
+        RestartPolicy policy = options.restart();
+        if (!policy.enabled() || closing || restartsGivenUp || w.exitedAfterDisconnect() || w.wasKilled()
+                || status.code() == 0) {
+            return;
+        }
+        long now = System.nanoTime();
+        long window = policy.window().toNanos();
+        while (!restartTimes.isEmpty() && now - restartTimes.peekFirst() > window) {
+            restartTimes.pollFirst();
+        }
+        if (restartTimes.size() >= policy.maxRestarts()) {
+            restartsGivenUp = true;
+            fireError(w, new IllegalStateException("restart intensity exceeded: more than "
+                    + policy.maxRestarts() + " restarts within " + policy.window()
+                    + "; pool " + name() + " stops restarting workers"));
+            return;
+        }
+        restartTimes.addLast(now);
+        boolean stable = now - w.forkedAtNanos >= policy.resetAfter().toNanos();
+        int crashes = stable ? 1 : w.consecutiveCrashes + 1;
+        long delay = policy.backoff(crashes).toNanos();
+        Map<String, String> env = w.env();
+        primary.schedule(delay, 0, () -> {
+            if (!closing) {
+                fork(env, w.restarts + 1, crashes);
+            }
+        });
+    }
+
+    /** After a kill, abandons the worker's thread if it has not ended within the kill timeout. */
+    void scheduleKillCheck(WorkerHandle w) {
+        primary.schedule(options.killTimeout().toNanos(), 0, () -> {
+            if (!w.isDead()) {
+                if (w.runtime.liveThread() != null) {
+                    leakedThreads.incrementAndGet();
+                    LOG.log(System.Logger.Level.WARNING, "worker " + w.id() + " of " + name()
+                            + " did not stop within " + options.killTimeout() + "; its thread is abandoned");
+                }
+                w.runtime.releaseResources(false);
+                w.finish(ExitStatus.SIGKILL);
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- shutdown
+
+    @Override
+    public CompletableFuture<Void> disconnect() {
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        for (WorkerHandle h : live.values()) {
+            all.add(h.disconnect());
+        }
+        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
+    }
+
+    @Override
+    public void close() {
+        if (closeStarted.compareAndSet(false, true)) {
+            closing = true;
+            primary.execute(this::shutdown);
+        }
+        if (!primary.inLoop() && !isStuckWorkerThread()) {
+            terminated.join();
+            try {
+                primaryThread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private boolean isStuckWorkerThread() {
+        WorkerRuntime current = WorkerRuntime.current();
+        return current != null && live.containsKey(current.id());
+    }
+
+    /** Primary loop: disconnect all, kill what is left after the shutdown timeout, then stop. */
+    private void shutdown() {
+        List<CompletableFuture<Void>> exits = new ArrayList<>();
+        for (WorkerHandle h : live.values()) {
+            h.disconnect();
+            exits.add(h.exitFuture());
+        }
+        Cancellable killer = primary.schedule(options.shutdownTimeout().toNanos(), 0, () -> {
+            for (WorkerHandle h : live.values()) {
+                h.kill();
+            }
+        });
+        CompletableFuture.allOf(exits.toArray(CompletableFuture[]::new)).whenComplete((v, e) ->
+                primary.execute(() -> {
+                    killer.cancel();
+                    servers.closeAll();
+                    primary.stop();
+                }));
+    }
+
+    // ---------------------------------------------------------------- stats and listeners
+
+    @Override
+    public PoolStats stats() {
+        List<WorkerStats> list = new ArrayList<>();
+        new java.util.TreeMap<>(live).values().forEach(h -> list.add(h.stats()));
+        return new PoolStats(list, forked.get(), leakedThreads.get());
+    }
+
+    @Override
+    public Registration onFork(Consumer<Worker> listener) {
+        return onFork.add(listener);
+    }
+
+    @Override
+    public Registration onOnline(Consumer<Worker> listener) {
+        return onOnline.add(listener);
+    }
+
+    @Override
+    public Registration onListening(BiConsumer<Worker, InetSocketAddress> listener) {
+        return onListening.add(listener);
+    }
+
+    @Override
+    public Registration onMessage(BiConsumer<Worker, Object> listener) {
+        return onMessage.add(listener);
+    }
+
+    @Override
+    public Registration onDisconnect(Consumer<Worker> listener) {
+        return onDisconnect.add(listener);
+    }
+
+    @Override
+    public Registration onExit(BiConsumer<Worker, ExitStatus> listener) {
+        return onExit.add(listener);
+    }
+
+    @Override
+    public Registration onError(BiConsumer<Worker, Throwable> listener) {
+        return onError.add(listener);
+    }
+
+    @Override
+    public String toString() {
+        return "WorkerPool[" + name() + ", " + live.size() + " workers]";
+    }
+}

@@ -1,0 +1,34 @@
+package dev.loomcluster.internal;
+
+import dev.loomcluster.ExitStatus;
+
+import java.net.InetSocketAddress;
+
+/**
+ * Lifecycle notices a worker posts to its outbox, in order with its messages, for the primary loop.
+ * Made on the worker's thread, read on the primary loop.
+ */
+sealed interface Signal {
+    /** The worker's loop runs. */
+    record Online() implements Signal {
+    }
+
+    /** The worker listens on an address. */
+    record Listening(InetSocketAddress address) implements Signal {
+    }
+
+    /** The worker's start, a task or a handler threw. */
+    record Failed(Throwable error) implements Signal {
+    }
+
+    /** The worker's channel to the primary is closed: it takes no more messages. */
+    record Disconnected() implements Signal {
+    }
+
+    /** The worker's loop has ended. */
+    record Exited(ExitStatus status) implements Signal {
+    }
+
+    Online ONLINE = new Online();
+    Disconnected DISCONNECTED = new Disconnected();
+}
