@@ -22,7 +22,9 @@ fi
 echo "== JMH (writes $RESULTS/core-jmh.tmp)"
 # shellcheck disable=SC2086
 java -jar "$JAR" 'dev.loomcluster.benchmarks.(MessageRoundTrip|MessageThroughput|ForkOnline)Benchmark' \
-  ${JMH_OPTS:--f 1 -wi 3 -w 2s -i 5 -r 2s} -rf csv -rff "$RESULTS/core-jmh.tmp" | tee "$RESULTS/core-jmh-log.tmp" | grep -E '^(Benchmark|dev\.|# Run progress|Iteration)' | grep -v '^Iteration' || true
+  ${JMH_OPTS:--f 1 -wi 3 -w 2s -i 5 -r 2s} -rf csv -rff "$RESULTS/core-jmh.tmp" > "$RESULTS/core-jmh-log.tmp" \
+  || { echo "error: JMH failed; see $RESULTS/core-jmh-log.tmp" >&2; tail -30 "$RESULTS/core-jmh-log.tmp" >&2; exit 1; }
+sed -n '/^Benchmark /,$p' "$RESULTS/core-jmh-log.tmp" | grep -vE ':p0\.(00|90|95|999|9999)|:p1\.00' || true
 
 echo "== idle worker memory"
 java -Xms2g -Xmx2g -cp "$JAR" dev.loomcluster.benchmarks.IdleWorkerMemory 10000 VIRTUAL | tee "$RESULTS/core-memory.tmp"
@@ -42,6 +44,7 @@ awk -v memfile="$RESULTS/core-memory.tmp" -v nodefile="$RESULTS/core-node.tmp" '
   function unq(s) { gsub(/"/, "", s); return s }
   function show(x, fmt) { return x == "" ? "-" : sprintf(fmt, x) }
   BEGIN { FS = "," }
+  { sub(/\r$/, "") }  # JMH writes CSV with CRLF
   NR == 1 { for (i = 1; i <= NF; i++) if (unq($i) == "Param: threads") tcol = i; next }
   {
     name = unq($1); kind = unq($tcol); score = $5
