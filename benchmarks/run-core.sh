@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Core benchmarks, loomcluster vs Node's cluster, on this machine, in one run:
-#   1. JMH: message round trip (p50/p99), one-way messages/s, fork->online (p50/p99), platform and virtual
-#      worker threads (-f 1 -wi 3 -w 2s -i 5 -r 2s unless JMH_OPTS says otherwise)
+#   1. JMH: message round trip (p50/p99) and its no-loomcluster hand-off floor, one-way messages/s,
+#      fork->online (p50/p99), platform and virtual worker threads (-f 1 -wi 3 -w 2s -i 5 -r 2s unless JMH_OPTS says otherwise)
 #   2. IdleWorkerMemory: heap per idle virtual-thread worker (10,000 workers)
 #   3. node/cluster-bench.js: the same three measurements in Node's cluster (skipped if there is no node)
 # then prints one table. Raw outputs go to benchmarks/results/ (core-*.tmp). About 3-4 minutes.
@@ -21,7 +21,7 @@ fi
 
 echo "== JMH (writes $RESULTS/core-jmh.tmp)"
 # shellcheck disable=SC2086
-java -jar "$JAR" 'dev.loomcluster.benchmarks.(MessageRoundTrip|MessageThroughput|ForkOnline)Benchmark' \
+java -jar "$JAR" 'dev.loomcluster.benchmarks.(MessageRoundTrip|HandoffFloor|MessageThroughput|ForkOnline)Benchmark' \
   ${JMH_OPTS:--f 1 -wi 3 -w 2s -i 5 -r 2s} -rf csv -rff "$RESULTS/core-jmh.tmp" > "$RESULTS/core-jmh-log.tmp" \
   || { echo "error: JMH failed; see $RESULTS/core-jmh-log.tmp" >&2; tail -30 "$RESULTS/core-jmh-log.tmp" >&2; exit 1; }
 sed -n '/^Benchmark /,$p' "$RESULTS/core-jmh-log.tmp" | grep -vE ':p0\.(00|90|95|999|9999)|:p1\.00' || true
@@ -50,6 +50,7 @@ awk -v memfile="$RESULTS/core-memory.tmp" -v nodefile="$RESULTS/core-node.tmp" '
     name = unq($1); kind = unq($tcol); score = $5
     if (name ~ /MessageRoundTripBenchmark\.roundTrip:p0\.50$/) rt50[kind] = score
     else if (name ~ /MessageRoundTripBenchmark\.roundTrip:p0\.99$/) rt99[kind] = score
+    else if (name ~ /HandoffFloorBenchmark\.roundTrip:p0\.50$/) fl50[kind] = score
     else if (name ~ /MessageThroughputBenchmark\.sendBatch$/) ow[kind] = score / 1e6
     else if (name ~ /ForkOnlineBenchmark\.forkToOnline:p0\.50$/) fo50[kind] = score / 1000
     else if (name ~ /ForkOnlineBenchmark\.forkToOnline:p0\.99$/) fo99[kind] = score / 1000
@@ -65,6 +66,7 @@ awk -v memfile="$RESULTS/core-memory.tmp" -v nodefile="$RESULTS/core-node.tmp" '
     printf fmt, "measurement", "ours PLATFORM", "ours VIRTUAL", "Node (run)", "target", "VIRTUAL vs Node"
     printf fmt, "round trip p50 (us)", show(rt50["PLATFORM"], "%.1f"), show(rt50["VIRTUAL"], "%.1f"), show(n50, "%.1f"), "< 10", (n50 && rt50["VIRTUAL"]) ? sprintf("%.1fx faster", n50 / rt50["VIRTUAL"]) : "-"
     printf fmt, "round trip p99 (us)", show(rt99["PLATFORM"], "%.1f"), show(rt99["VIRTUAL"], "%.1f"), show(n99, "%.1f"), "", (n99 && rt99["VIRTUAL"]) ? sprintf("%.1fx faster", n99 / rt99["VIRTUAL"]) : "-"
+    printf fmt, "  hand-off floor p50 (us)", show(fl50["PLATFORM"], "%.1f"), show(fl50["VIRTUAL"], "%.1f"), "", "", "no loomcluster code"
     printf fmt, "one-way (M msgs/s)", show(ow["PLATFORM"], "%.2f"), show(ow["VIRTUAL"], "%.2f"), show(now, "%.2f"), "> 10", (now && ow["VIRTUAL"]) ? sprintf("%.0fx more", ow["VIRTUAL"] / now) : "-"
     printf fmt, "fork->online p50 (ms)", show(fo50["PLATFORM"], "%.3f"), show(fo50["VIRTUAL"], "%.3f"), show(nfo, "%.1f"), "< 1 (VT)", (nfo && fo50["VIRTUAL"]) ? sprintf("%.0fx faster", nfo / fo50["VIRTUAL"]) : "-"
     printf fmt, "fork->online p99 (ms)", show(fo99["PLATFORM"], "%.3f"), show(fo99["VIRTUAL"], "%.3f"), show(nfo90, "%.1f") " p90", "", ""
