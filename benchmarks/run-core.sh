@@ -43,6 +43,7 @@ awk -v memfile="$RESULTS/core-memory.tmp" -v nodefile="$RESULTS/core-node.tmp" '
   function kv(line, key,   re, m) { re = key "=[^ ]+"; if (match(line, re)) return substr(line, RSTART + length(key) + 1, RLENGTH - length(key) - 1); return "" }
   function unq(s) { gsub(/"/, "", s); return s }
   function show(x, fmt) { return x == "" ? "-" : sprintf(fmt, x) }
+  function faster(theirs, ours) { if (theirs == "" || ours == "" || ours == 0) return "-"; return theirs + 0 >= ours + 0 ? sprintf("%.1fx faster", theirs / ours) : sprintf("%.1fx slower", ours / theirs) }
   BEGIN { FS = "," }
   { sub(/\r$/, "") }  # JMH writes CSV with CRLF
   NR == 1 { for (i = 1; i <= NF; i++) if (unq($i) == "Param: threads") tcol = i; next }
@@ -64,11 +65,11 @@ awk -v memfile="$RESULTS/core-memory.tmp" -v nodefile="$RESULTS/core-node.tmp" '
     }
     fmt = "%-28s %14s %14s %14s %12s  %s\n"
     printf fmt, "measurement", "ours PLATFORM", "ours VIRTUAL", "Node (run)", "target", "VIRTUAL vs Node"
-    printf fmt, "round trip p50 (us)", show(rt50["PLATFORM"], "%.1f"), show(rt50["VIRTUAL"], "%.1f"), show(n50, "%.1f"), "< 10", (n50 && rt50["VIRTUAL"]) ? sprintf("%.1fx faster", n50 / rt50["VIRTUAL"]) : "-"
-    printf fmt, "round trip p99 (us)", show(rt99["PLATFORM"], "%.1f"), show(rt99["VIRTUAL"], "%.1f"), show(n99, "%.1f"), "", (n99 && rt99["VIRTUAL"]) ? sprintf("%.1fx faster", n99 / rt99["VIRTUAL"]) : "-"
+    printf fmt, "round trip p50 (us)", show(rt50["PLATFORM"], "%.1f"), show(rt50["VIRTUAL"], "%.1f"), show(n50, "%.1f"), "< 10", faster(n50, rt50["VIRTUAL"])
+    printf fmt, "round trip p99 (us)", show(rt99["PLATFORM"], "%.1f"), show(rt99["VIRTUAL"], "%.1f"), show(n99, "%.1f"), "", faster(n99, rt99["VIRTUAL"])
     printf fmt, "  hand-off floor p50 (us)", show(fl50["PLATFORM"], "%.1f"), show(fl50["VIRTUAL"], "%.1f"), "", "", "no loomcluster code"
     printf fmt, "one-way (M msgs/s)", show(ow["PLATFORM"], "%.2f"), show(ow["VIRTUAL"], "%.2f"), show(now, "%.2f"), "> 10", (now && ow["VIRTUAL"]) ? sprintf("%.0fx more", ow["VIRTUAL"] / now) : "-"
-    printf fmt, "fork->online p50 (ms)", show(fo50["PLATFORM"], "%.3f"), show(fo50["VIRTUAL"], "%.3f"), show(nfo, "%.1f"), "< 1 (VT)", (nfo && fo50["VIRTUAL"]) ? sprintf("%.0fx faster", nfo / fo50["VIRTUAL"]) : "-"
+    printf fmt, "fork->online p50 (ms)", show(fo50["PLATFORM"], "%.3f"), show(fo50["VIRTUAL"], "%.3f"), show(nfo, "%.1f"), "< 1 (VT)", faster(nfo, fo50["VIRTUAL"])
     printf fmt, "fork->online p99 (ms)", show(fo99["PLATFORM"], "%.3f"), show(fo99["VIRTUAL"], "%.3f"), show(nfo90, "%.1f") " p90", "", ""
     printf fmt, "heap per idle worker (KiB)", "-", show(mem, "%.1f"), "-", "< 100", ""
   }' "$RESULTS/core-jmh.tmp" | tee "$RESULTS/core-table.tmp"
