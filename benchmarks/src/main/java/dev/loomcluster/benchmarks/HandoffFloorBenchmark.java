@@ -28,6 +28,9 @@ import java.util.concurrent.locks.LockSupport;
  * this machine; the difference to {@code MessageRoundTripBenchmark} is what loomcluster's message path
  * adds (message checks, JCTools queues, listener dispatch).
  *
+ * <p>With {@code loopSpinMicros > 0} the two loops spin that long before parking, which loomcluster's
+ * loop does not do: a what-if for the hand-off cost, not a measurement of loomcluster.
+ *
  * <p>Threads: JMH's benchmark thread posts and waits; the "worker" is a platform or virtual thread
  * ({@code threads}), the "primary" a platform thread, as in a pool.
  */
@@ -47,6 +50,13 @@ public class HandoffFloorBenchmark {
     @Param({"50"})
     public long spinMicros;
 
+    /**
+     * How long the "worker" and "primary" loops spin before parking, in microseconds: 0 is what
+     * loomcluster's event loop does; a positive value shows what spinning before parking would buy.
+     */
+    @Param({"0"})
+    public long loopSpinMicros;
+
     private Signal replies;
     private ParkingLoop worker;
     private ParkingLoop primary;
@@ -55,8 +65,9 @@ public class HandoffFloorBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         replies = new Signal(TimeUnit.MICROSECONDS.toNanos(spinMicros));
-        primary = new ParkingLoop(replies::signal);
-        worker = new ParkingLoop(primary::post);
+        long loopSpin = TimeUnit.MICROSECONDS.toNanos(loopSpinMicros);
+        primary = new ParkingLoop(replies::signal, loopSpin);
+        worker = new ParkingLoop(primary::post, loopSpin);
         primary.start(Thread.ofPlatform().name("floor-primary").daemon().unstarted(primary));
         worker.start((threads == ThreadKind.VIRTUAL ? Thread.ofVirtual() : Thread.ofPlatform().daemon())
                 .name("floor-worker").unstarted(worker));
@@ -79,14 +90,16 @@ public class HandoffFloorBenchmark {
     /** A loop whose whole mailbox is a counter of posts; for each post it runs {@code next}. */
     static final class ParkingLoop implements Runnable {
         private final Runnable next;
+        private final long spinNanos;
         private final AtomicLong posted = new AtomicLong();
         private volatile boolean sleeping;
         private volatile boolean stopped;
         private volatile Thread thread;
         private long handled;
 
-        ParkingLoop(Runnable next) {
+        ParkingLoop(Runnable next, long spinNanos) {
             this.next = next;
+            this.spinNanos = spinNanos;
         }
 
         void start(Thread t) {
@@ -116,12 +129,27 @@ public class HandoffFloorBenchmark {
                     next.run();
                     continue;
                 }
+                if (spinNanos > 0 && spinUntilPosted()) {
+                    continue;
+                }
                 sleeping = true;
                 if (posted.get() == handled && !stopped) {
                     LockSupport.park(this);
                 }
                 sleeping = false;
             }
+        }
+
+        private boolean spinUntilPosted() {
+            long start = System.nanoTime();
+            int i = 0;
+            while (posted.get() == handled) {
+                Thread.onSpinWait();
+                if ((++i & 63) == 0 && System.nanoTime() - start > spinNanos) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 }
