@@ -10,9 +10,13 @@ loomcluster_find_jdk() {
   done
   return 1
 }
-if ! JAVA_HOME=$(loomcluster_find_jdk); then
-  echo "error: loomcluster needs JDK 25 or newer. Set JAVA_HOME to a JDK 25 (JAVA_HOME=${JAVA_HOME:-unset}; /usr/lib/jvm/temurin-25-jdk-amd64 not found)." >&2
+loomcluster_given_java_home=${JAVA_HOME:-}
+if ! loomcluster_jdk=$(loomcluster_find_jdk); then
+  echo "error: loomcluster needs JDK 25 or newer, and found none: JAVA_HOME is '${loomcluster_given_java_home:-unset}'" \
+       "and /usr/lib/jvm/temurin-25-jdk-amd64 does not exist. Install a JDK 25 and set JAVA_HOME to it." >&2
   exit 1
 fi
-export JAVA_HOME
+export JAVA_HOME=$loomcluster_jdk
 export PATH="$JAVA_HOME/bin:$PATH"
+# Maven's own Guice touches sun.misc.Unsafe; JDK 25 warns about it on every run. Not our code: silence it.
+export MAVEN_OPTS="--sun-misc-unsafe-memory-access=allow ${MAVEN_OPTS:-}"
