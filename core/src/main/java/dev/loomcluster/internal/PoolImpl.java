@@ -63,6 +63,12 @@ public final class PoolImpl implements WorkerPool {
     // ---- primary loop
     private final ArrayDeque<Long> restartTimes = new ArrayDeque<>();
     private boolean restartsGivenUp;
+    /**
+     * Threads of exited workers that may still be finishing (a worker reports its exit just before its
+     * thread ends); {@link #close()} joins them once the primary loop has ended. Pruned as they end.
+     */
+    private final ArrayList<Thread> exitingThreads = new ArrayList<>();
+    private int pruneExitingAt = 64;
 
     private PoolImpl(PoolOptions options) {
         this.options = options;
@@ -212,6 +218,14 @@ public final class PoolImpl implements WorkerPool {
     /** A worker is dead: fire {@code exit}, then apply the restart policy. */
     void onWorkerExit(WorkerHandle w, ExitStatus status) {
         live.remove(w.id(), w);
+        Thread thread = w.runtime.liveThread();
+        if (thread != null && !status.equals(ExitStatus.SIGKILL)) { // SIGKILL: abandoned, never joined
+            exitingThreads.add(thread);
+            if (exitingThreads.size() >= pruneExitingAt) {
+                exitingThreads.removeIf(t -> !t.isAlive());
+                pruneExitingAt = Math.max(64, 2 * exitingThreads.size());
+            }
+        }
         onExit.fire(l -> l.accept(w, status));
         maybeRestart(w, status);
     }
@@ -282,6 +296,15 @@ public final class PoolImpl implements WorkerPool {
             terminated.join();
             try {
                 primaryThread.join();
+                // The primary loop has ended (happens-before): its list is ours now. Every worker has
+                // reported its exit, but its thread may not have returned yet.
+                long deadline = System.nanoTime() + options.killTimeout().toNanos();
+                for (Thread t : exitingThreads) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0 || !t.join(java.time.Duration.ofNanos(left))) {
+                        break;
+                    }
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -299,7 +299,7 @@ public final class WorkerRuntime implements WorkerContext, EventLoop.Handler {
 
     @Override
     public void disconnect() {
-        requestDisconnect();
+        handle.disconnect(); // as Node's worker-side disconnect: the primary marks exitedAfterDisconnect too
     }
 
     @Override
