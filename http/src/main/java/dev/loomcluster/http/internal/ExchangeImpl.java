@@ -28,7 +28,8 @@ import java.util.Map;
  * <p>The contract is the JDK's: {@link #sendResponseHeaders} with length {@code > 0} fixes the body
  * length, {@code 0} streams it chunked (until close for HTTP/1.0), {@code -1} sends none; HEAD, 204 and
  * 304 responses have no body; the exchange ends when the response body is closed (which also drops any
- * unread request body) or at once when there is no body to send. A handler that throws gets a 500 if it
+ * unread request body) or at once when there is no body to send. Unlike the JDK, body bytes written to a
+ * HEAD response are dropped instead of failing the handler, so GET handlers serve HEAD unchanged. A handler that throws gets a 500 if it
  * sent nothing, else its connection is dropped.
  *
  * <p>Attributes are the exchange's own; a name it has not set falls back to its context's attributes
@@ -198,10 +199,8 @@ final class ExchangeImpl extends HttpExchange implements Runnable {
             byte[] text = (status + " " + Status.reason(status) + ": " + reason + "\n").getBytes(StandardCharsets.UTF_8);
             responseHeaders.set("Content-Type", "text/plain; charset=utf-8");
             sendResponseHeaders(status, head ? -1 : text.length);
-            if (!head) {
-                rawOut.write(text);
-                rawOut.close();
-            }
+            rawOut.write(text);
+            rawOut.close();
         } catch (IOException | RuntimeException e) {
             if (!finished) {
                 finished = true;
@@ -239,7 +238,10 @@ final class ExchangeImpl extends HttpExchange implements Runnable {
         int mode;
         long fixed = 0;
         boolean writeLength;
-        if (head || rCode == 304) {
+        if (head) {
+            mode = ResponseStream.DISCARD;
+            writeLength = false;
+        } else if (rCode == 304) {
             mode = ResponseStream.NONE;
             writeLength = false;
         } else if (len == 0) {
@@ -258,7 +260,7 @@ final class ExchangeImpl extends HttpExchange implements Runnable {
             fixed = len;
             writeLength = true;
         }
-        boolean framingOurs = mode != ResponseStream.NONE || writeLength;
+        boolean framingOurs = (mode != ResponseStream.NONE && mode != ResponseStream.DISCARD) || writeLength;
         boolean closeAfter = close || !keepAlive || conn.draining();
 
         ByteBuffer s = rawOut.stage(256);
@@ -276,7 +278,7 @@ final class ExchangeImpl extends HttpExchange implements Runnable {
         close = closeAfter;
         headersSent = true;
         rawOut.begin(mode, fixed);
-        if (mode == ResponseStream.NONE) {
+        if (mode == ResponseStream.NONE || mode == ResponseStream.DISCARD) {
             rawOut.close();
         } else {
             rawOut.afterLoopOp();

@@ -21,6 +21,8 @@ final class ResponseStream extends OutputStream {
     static final int FIXED = 1;
     static final int CHUNKED = 2;
     static final int UNTIL_CLOSE = 3;
+    /** A HEAD response: ended at once; body bytes the handler writes anyway are dropped (as Node does). */
+    static final int DISCARD = 4;
     /** Room for a chunk-size line: six hex digits and CRLF (leading zeros are valid). */
     private static final int CHUNK_HEADER = 8;
     private static final byte[] LAST_CHUNK = {'0', '\r', '\n', '\r', '\n'};
@@ -97,6 +99,9 @@ final class ResponseStream extends OutputStream {
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);
+        if (mode == DISCARD) {
+            return;
+        }
         if (closed) {
             throw new IOException("stream is closed");
         }
@@ -240,6 +245,11 @@ final class ResponseStream extends OutputStream {
     @Override
     public void close() throws IOException {
         if (closed) {
+            return;
+        }
+        if (mode == DISCARD) {
+            closed = true;
+            exchange.responseFinished();
             return;
         }
         if (mode < 0) {
