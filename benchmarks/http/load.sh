@@ -79,13 +79,15 @@ for run in $(seq 1 "$RUNS"); do
     port=$((PORT + i)); i=$((i + 1))
     start_server "$name" "$port"
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "http://127.0.0.1:$port/" >/dev/null
+    load=$(cut -d' ' -f1 /proc/loadavg)
     out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "http://127.0.0.1:$port/")
     stop_server "$name"
     rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
     p99=$(to_us "$(awk '$1 == "99%" { print $2 }' <<<"$out")")
     errs=$(awk '/Socket errors:/ { gsub(",", ""); s += $4 + $6 + $8 + $10 } /Non-2xx or 3xx responses:/ { s += $5 } END { print s + 0 }' <<<"$out")
     RPS[$name]="${RPS[$name]:-} $rps"; P99[$name]="${P99[$name]:-} $p99"; ERR[$name]="${ERR[$name]:-} $errs"
-    printf '  run %d %-12s %10.0f req/s   p99 %8.0f us   errors %s\n' "$run" "$name" "$rps" "$p99" "$errs"
+    printf '  run %d %-12s %10.0f req/s   p99 %8.0f us   errors %s   (1-min load average before: %s)\n' \
+      "$run" "$name" "$rps" "$p99" "$errs" "$load"
   done
 done
 

@@ -210,6 +210,7 @@ final class HttpConnection implements ConnectionHandler {
     void serverStarted() {
         if (pausedBeforeStart) {
             pausedBeforeStart = false;
+            idleDeadline = System.nanoTime() + options.idleTimeout().toNanos();
             conn.resumeReading();
         }
     }
