@@ -534,6 +534,22 @@ class HttpApiTest {
     }
 
     @Test
+    void connectionsAcceptedBeforeStartWaitForIt() throws Exception {
+        HttpServer s = LoomHttp.create(new InetSocketAddress(dev.loomcluster.testing.FreePorts.LOOPBACK, 0));
+        try {
+            s.createContext("/", ex -> text(ex, "started"));
+            try (RawClient c = RawClient.connect(s.getAddress().getPort())) {
+                c.write(RawHttp.get("/"));
+                assertFalse(c.isPeerClosed(Duration.ofMillis(300)), "no answer (and no close) before start");
+                s.start();
+                assertEquals("started", RawHttp.read(c).text());
+            }
+        } finally {
+            s.stop(0);
+        }
+    }
+
+    @Test
     void theProviderCreatesServersAndRefusesHttps() throws Exception {
         LoomHttpServerProvider provider = LoomHttp.provider();
         HttpServer unbound = provider.createHttpServer(null, 0);

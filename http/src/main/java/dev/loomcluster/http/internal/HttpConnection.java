@@ -58,7 +58,7 @@ final class HttpConnection implements ConnectionHandler {
     private boolean processing;
     private boolean closing;
     private boolean closeAfterExchange;
-    private boolean draining;
+    private volatile boolean draining; // written by the loop, read by handler threads
     private boolean inputClosed;
     private boolean readPaused;
     private boolean pausedBeforeStart;
