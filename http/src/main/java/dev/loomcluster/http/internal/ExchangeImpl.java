@@ -338,11 +338,17 @@ final class ExchangeImpl extends HttpExchange implements Runnable {
         if (n == 0) {
             throw new IOException("empty response header name");
         }
+        boolean upper = true;
         for (int i = 0; i < n; i++) {
             char c = name.charAt(i);
             if (c > 0x7F || !Ascii.isTchar(c)) {
                 throw new IOException("invalid response header name: " + name);
             }
+            // Headers keeps keys as "Content-type"; they go out as "Content-Type" (names are case-insensitive).
+            if (upper && c >= 'a' && c <= 'z') {
+                c -= 32;
+            }
+            upper = c == '-';
             s.put((byte) c);
         }
         s.put((byte) ':').put((byte) ' ');
