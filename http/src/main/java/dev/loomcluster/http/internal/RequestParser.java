@@ -10,10 +10,10 @@ import java.nio.ByteBuffer;
  * A strict HTTP/1.1 request-head parser (RFC 9112), one per connection, run on the worker's loop.
  *
  * <p>It works in two steps over bytes still in the caller's buffer. {@link #scan} finds the end of the
- * header section incrementally (a head split over many reads is scanned once), checking line endings
- * (bare CR and bare LF are rejected) and the size limits as the bytes come. {@link #parse} then parses
+ * header section incrementally (a head split over many reads is scanned once, eight bytes at a time),
+ * rejecting bare LF and enforcing the size limits as the bytes come. {@link #parse} then parses
  * the complete head: request line, field lines, and the framing rules (Host, Content-Length,
- * Transfer-Encoding, Connection, Expect). Strings are made only for what differs from the previous
+ * Transfer-Encoding, Connection, Expect), rejecting any CR not followed by LF. Strings are made only for what differs from the previous
  * request on the connection (method names and common field names are constants; a field value or target
  * equal to the previous one at the same place is reused), so a keep-alive client repeating a request
  * allocates nothing here.
@@ -141,46 +141,81 @@ final class RequestParser {
         final int maxLine = options.maxRequestLineBytes();
         final int maxHead = options.maxHeaderBytes();
         final int maxFields = options.maxHeaderCount();
-        int prev = start + scanPos > start ? buf.get(start + scanPos - 1) : 0;
-        for (int i = start + scanPos; i < limit; i++) {
-            int b = buf.get(i);
-            int rel = i - start;
-            if (b == Ascii.LF) {
-                if (prev != Ascii.CR) {
-                    return fail(400, "Bare LF in request head");
-                }
-                int lineLen = rel - 1 - lineStart;
-                if (lineLen == 0) {
-                    if (!sawRequestLine) {
-                        if (++emptyLines > 8) {
-                            return fail(400, "Too many empty lines before the request line");
-                        }
-                        headStart = rel + 1;
-                    } else {
-                        scanPos = rel + 1;
-                        return i + 1;
+        final boolean bigEndian = buf.order() == java.nio.ByteOrder.BIG_ENDIAN;
+        int i = start + scanPos;
+        while (true) {
+            int lf = indexOfLf(buf, i, limit, bigEndian);
+            if (lf < 0) {
+                int scanned = limit - start;
+                scanPos = scanned;
+                if (!sawRequestLine) {
+                    int lineLen = scanned - lineStart;
+                    if (lineLen > 0 && buf.get(limit - 1) == Ascii.CR) {
+                        lineLen--; // may be the CR of the line's end
                     }
-                } else if (!sawRequestLine) {
-                    sawRequestLine = true;
-                } else if (++fieldLines > maxFields) {
-                    return fail(431, "Too many header fields");
+                    if (lineLen > maxLine) {
+                        return fail(414, "Request line too long");
+                    }
                 }
-                lineStart = rel + 1;
-            } else {
-                if (prev == Ascii.CR) {
-                    return fail(400, "Bare CR in request head");
-                }
-                if (!sawRequestLine && b != Ascii.CR && rel - lineStart + 1 > maxLine) {
-                    return fail(414, "Request line too long");
-                }
-                if (rel + 1 - headStart > maxHead) {
+                if (scanned - headStart > maxHead) {
                     return fail(431, "Request header section too large");
                 }
+                return NEED_MORE;
             }
-            prev = b;
+            int rel = lf - start;
+            if (rel == 0 || buf.get(lf - 1) != Ascii.CR) {
+                return fail(400, "Bare LF in request head");
+            }
+            int lineLen = rel - 1 - lineStart;
+            if (lineLen == 0) {
+                if (!sawRequestLine) {
+                    if (++emptyLines > 8) {
+                        return fail(400, "Too many empty lines before the request line");
+                    }
+                    headStart = rel + 1;
+                } else {
+                    if (rel + 1 - headStart > maxHead) {
+                        return fail(431, "Request header section too large");
+                    }
+                    scanPos = rel + 1;
+                    return lf + 1;
+                }
+            } else if (!sawRequestLine) {
+                if (lineLen > maxLine) {
+                    return fail(414, "Request line too long");
+                }
+                sawRequestLine = true;
+            } else if (++fieldLines > maxFields) {
+                return fail(431, "Too many header fields");
+            }
+            if (rel + 1 - headStart > maxHead) {
+                return fail(431, "Request header section too large");
+            }
+            lineStart = rel + 1;
+            i = lf + 1;
         }
-        scanPos = limit - start;
-        return NEED_MORE;
+    }
+
+    private static final long ONES_7F = 0x7F7F7F7F7F7F7F7FL;
+    private static final long LFS = 0x0A0A0A0A0A0A0A0AL;
+
+    /** The index of the first LF in {@code buf[from, to)}, or -1; eight bytes at a time. */
+    private static int indexOfLf(ByteBuffer buf, int from, int to, boolean bigEndian) {
+        int i = from;
+        for (; i + 8 <= to; i += 8) {
+            long x = buf.getLong(i) ^ LFS;
+            // High bit of each byte that is zero in x (exact: no borrow between bytes).
+            long z = ~(((x & ONES_7F) + ONES_7F) | x | ONES_7F);
+            if (z != 0) {
+                return i + ((bigEndian ? Long.numberOfLeadingZeros(z) : Long.numberOfTrailingZeros(z)) >>> 3);
+            }
+        }
+        for (; i < to; i++) {
+            if (buf.get(i) == Ascii.LF) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private int fail(int status, String reason) {
@@ -249,6 +284,9 @@ final class RequestParser {
         if (buf.get(v + 5) != '1') {
             return error(505, "HTTP version not supported");
         }
+        if (buf.get(lineEnd + 1) != Ascii.LF) {
+            return error(400, "Bare CR in request line");
+        }
         minorVersion = buf.get(v + 7) == '0' ? 0 : 1;
         p = lineEnd + 2;
 
@@ -284,6 +322,9 @@ final class RequestParser {
                 if (b != Ascii.SP && b != Ascii.HTAB) {
                     valueEnd = p;
                 }
+            }
+            if (buf.get(p + 1) != Ascii.LF) {
+                return error(400, "Bare CR in field value");
             }
             p += 2;
             int id = knownName(buf, nameStart, nameLen);
