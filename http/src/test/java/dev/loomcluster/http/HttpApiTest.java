@@ -422,6 +422,32 @@ class HttpApiTest {
     }
 
     @Test
+    void aClientThatVanishesMidBodyFailsOnlyItsHandler() throws Exception {
+        executor = Executors.newVirtualThreadPerTaskExecutor();
+        java.util.concurrent.CompletableFuture<Throwable> failure = new java.util.concurrent.CompletableFuture<>();
+        server = TestServer.start(kind, s -> {
+            s.setExecutor(executor);
+            s.createContext("/upload", ex -> {
+                try (InputStream in = ex.getRequestBody()) {
+                    in.readAllBytes();
+                    failure.complete(null);
+                } catch (IOException e) {
+                    failure.complete(e);
+                    throw e;
+                }
+            });
+            s.createContext("/ok", ex -> text(ex, "ok"));
+        });
+        try (RawClient c = server.connect()) {
+            c.write("POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\n\r\n" + "x".repeat(1000));
+            Thread.sleep(100);
+            c.socket().setSoLinger(true, 0); // reset, not a clean close
+        }
+        assertTrue(failure.get(5, java.util.concurrent.TimeUnit.SECONDS) instanceof IOException);
+        assertEquals("ok", get("/ok").body());
+    }
+
+    @Test
     void asynchronousResponsesFromAnotherThread() throws Exception {
         executor = Executors.newSingleThreadExecutor();
         server = TestServer.start(kind, s -> s.createContext("/later", ex -> executor.execute(() -> {
