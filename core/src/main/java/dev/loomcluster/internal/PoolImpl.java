@@ -52,6 +52,7 @@ public final class PoolImpl implements WorkerPool {
     private final AtomicBoolean closeStarted = new AtomicBoolean();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private volatile boolean closing;
+    private final Object lifecycleLock = new Object(); // orders fork() against the start of close()
     private final Listeners<Consumer<Worker>> onFork = new Listeners<>();
     private final Listeners<Consumer<Worker>> onOnline = new Listeners<>();
     private final Listeners<BiConsumer<Worker, InetSocketAddress>> onListening = new Listeners<>();
@@ -139,20 +140,24 @@ public final class PoolImpl implements WorkerPool {
     }
 
     private WorkerHandle fork(Map<String, String> env, int restarts, int consecutiveCrashes) {
-        if (closing) {
-            throw new IllegalStateException("pool " + name() + " is closed");
-        }
         Map<String, String> merged = new HashMap<>(options.env());
         merged.putAll(env);
-        WorkerHandle handle = new WorkerHandle(this, nextId.getAndIncrement(), merged, restarts, consecutiveCrashes);
-        live.put(handle.id(), handle);
-        workers.put(handle.id(), handle);
-        forked.incrementAndGet();
-        primary.execute(() -> {
-            onFork.fire(l -> l.accept(handle));
-            handle.runtime.startThread();
-        });
-        return handle;
+        // Under the lock that close() takes to start the shutdown: a fork that passes the check is in
+        // live, and its start is queued, before the shutdown task, which therefore disconnects it.
+        synchronized (lifecycleLock) {
+            if (closing) {
+                throw new IllegalStateException("pool " + name() + " is closed");
+            }
+            WorkerHandle handle = new WorkerHandle(this, nextId.getAndIncrement(), merged, restarts, consecutiveCrashes);
+            live.put(handle.id(), handle);
+            workers.put(handle.id(), handle);
+            forked.incrementAndGet();
+            primary.execute(() -> {
+                onFork.fire(l -> l.accept(handle));
+                handle.runtime.startThread();
+            });
+            return handle;
+        }
     }
 
     @Override
@@ -289,8 +294,10 @@ public final class PoolImpl implements WorkerPool {
     @Override
     public void close() {
         if (closeStarted.compareAndSet(false, true)) {
-            closing = true;
-            primary.execute(this::shutdown);
+            synchronized (lifecycleLock) {
+                closing = true;
+                primary.execute(this::shutdown);
+            }
         }
         if (!primary.inLoop() && !isStuckWorkerThread()) {
             terminated.join();
