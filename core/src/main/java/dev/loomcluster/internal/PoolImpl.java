@@ -260,7 +260,12 @@ public final class PoolImpl implements WorkerPool {
         Map<String, String> env = w.env();
         primary.schedule(delay, 0, () -> {
             if (!closing) {
-                fork(env, w.restarts + 1, crashes);
+                try {
+                    fork(env, w.restarts + 1, crashes);
+                } catch (IllegalStateException closedMeanwhile) {
+                    // close() began after the check: no restart. Thrown out of this timer, it would end
+                    // the primary loop before its shutdown task ran, leaving the workers running.
+                }
             }
         });
     }
