@@ -325,7 +325,11 @@ public final class PoolImpl implements WorkerPool {
 
     private boolean isStuckWorkerThread() {
         WorkerRuntime current = WorkerRuntime.current();
-        return current != null && live.containsKey(current.id());
+        if (current == null) {
+            return false;
+        }
+        WorkerHandle h = live.get(current.id()); // ids are per pool: it must be this pool's worker
+        return h != null && h.runtime == current;
     }
 
     /** Primary loop: disconnect all, kill what is left after the shutdown timeout, then stop. */
