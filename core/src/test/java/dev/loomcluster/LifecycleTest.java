@@ -540,6 +540,52 @@ class LifecycleTest {
         Threads.assertNoneAlive(pool.name());
     }
 
+    /**
+     * Node's way to restart (the documented pattern): fork in the exit listener. A listener registered on
+     * the primary loop right after that fork sees every event of the new worker.
+     */
+    @ParameterizedTest
+    @EnumSource(ThreadKind.class)
+    void forkFromTheExitListener(ThreadKind kind) {
+        var seen = new CopyOnWriteArrayList<String>();
+        WorkerPool pool = builder("refork", kind, ctx -> {
+            if (ctx.id() == 1) {
+                ctx.exit(1);
+            }
+        }).build();
+        try (pool) {
+            pool.onExit((dead, status) -> {
+                if (!dead.exitedAfterDisconnect() && dead.id() == 1) {
+                    Worker fresh = pool.fork();
+                    fresh.onOnline(() -> seen.add("online " + fresh.id()));
+                }
+            });
+            pool.start();
+            Await.until("online of the replacement", () -> seen.contains("online 2"));
+            assertEquals(Set.of(2), pool.workers().keySet());
+        }
+        Threads.assertNoneAlive(pool.name());
+    }
+
+    /** A disconnect hook may still send: its message arrives before the disconnect event. */
+    @ParameterizedTest
+    @EnumSource(ThreadKind.class)
+    void disconnectHookCanSendAFarewell(ThreadKind kind) {
+        var order = new CopyOnWriteArrayList<String>();
+        var sent = new AtomicReference<Boolean>();
+        WorkerPool pool = builder("farewell", kind, ctx -> ctx.onDisconnect(() -> sent.set(ctx.send("bye")))).build();
+        try (pool) {
+            pool.onMessage((w, m) -> order.add("message " + m));
+            pool.onDisconnect(w -> order.add("disconnect"));
+            pool.onExit((w, s) -> order.add("exit " + s.code()));
+            Await.get("exit", pool.fork().disconnect());
+            Await.until("exit event", () -> order.contains("exit 0"));
+            assertEquals(List.of("message bye", "disconnect", "exit 0"), order);
+            assertEquals(true, sent.get());
+        }
+        Threads.assertNoneAlive(pool.name());
+    }
+
     // ---------------------------------------------------------------- WorkerContext.current()
 
     @ParameterizedTest
