@@ -337,6 +337,28 @@ class LifecycleTest {
         Threads.assertNoneAlive(pool.name());
     }
 
+    /** exit(n) inside start: like process.exit() in a Node module, nothing queued after it runs. */
+    @ParameterizedTest
+    @EnumSource(ThreadKind.class)
+    void exitInStartDropsWhatStartQueued(ThreadKind kind) {
+        var replies = new LinkedBlockingQueue<Object>();
+        WorkerPool pool = builder("exitstart", kind, ctx -> {
+            ctx.execute(() -> ctx.send("task queued before exit ran"));
+            ctx.schedule(Duration.ZERO, () -> ctx.send("timer set before exit ran"));
+            ctx.exit(2);
+            ctx.execute(() -> ctx.send("task queued after exit ran"));
+        }).build();
+        try (pool) {
+            Events events = Events.of(pool);
+            pool.onMessage((w, m) -> replies.add(m));
+            pool.fork();
+            events.await("exit 1 2");
+            assertEquals(List.of(), List.copyOf(replies));
+            assertEquals(lifecycle(1, "w.disconnect 1", "disconnect 1", "w.exit 1 2", "exit 1 2"), events.of(1));
+        }
+        Threads.assertNoneAlive(pool.name());
+    }
+
     @ParameterizedTest
     @EnumSource(ThreadKind.class)
     void exitZeroIsASuccessButNotADisconnect(ThreadKind kind) {
