@@ -103,6 +103,11 @@ public class MessageThroughputBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
+        long handled = worker.stats().messagesIn();
         pool.close();
+        if (handled != sent || delivered.get() != sent) {
+            throw new IllegalStateException("sent " + sent + " messages, the worker's stats say " + handled
+                    + " delivered, its handler counted " + delivered.get());
+        }
     }
 }

@@ -9,6 +9,11 @@ interface EchoServer extends AutoCloseable {
     /** Where clients connect. */
     InetSocketAddress address();
 
+    /** How connections were spread over the server's loops, e.g. {@code "812/790"}; "-" if one loop. */
+    default String distribution() {
+        return "-";
+    }
+
     @Override
     void close() throws IOException;
 

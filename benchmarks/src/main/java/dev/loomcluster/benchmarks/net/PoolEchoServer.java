@@ -5,6 +5,7 @@ import dev.loomcluster.ConnectionHandler;
 import dev.loomcluster.SchedulingPolicy;
 import dev.loomcluster.ThreadKind;
 import dev.loomcluster.WorkerPool;
+import dev.loomcluster.WorkerStats;
 import dev.loomcluster.benchmarks.Signal;
 
 import java.net.InetSocketAddress;
@@ -53,6 +54,16 @@ final class PoolEchoServer implements EchoServer {
     @Override
     public InetSocketAddress address() {
         return address;
+    }
+
+    /** Connections each live worker has received so far, by worker id, as {@code "a/b/c"}. */
+    @Override
+    public String distribution() {
+        StringBuilder out = new StringBuilder();
+        for (WorkerStats w : pool.stats().workers()) {
+            out.append(out.isEmpty() ? "" : "/").append(w.connectionsReceived());
+        }
+        return out.toString();
     }
 
     @Override

@@ -24,7 +24,9 @@ import java.util.Locale;
  * {@code pool} (loomcluster), and the keys are {@code workers=1}, {@code policy=ROUND_ROBIN|SHARED},
  * {@code threads=PLATFORM|VIRTUAL}, {@code clients=4}, {@code payload=64}, {@code warmup=3} and
  * {@code seconds=5} (durations in seconds). Prints one line:
- * {@code net variant=.. workers=.. policy=.. threads=.. clients=.. conns_per_s=.. p50_us=.. p99_us=.. errors=..}.
+ * {@code net variant=.. workers=.. policy=.. threads=.. clients=.. conns_per_s=.. p50_us=.. p99_us=.. errors=..
+ * per_worker=..}, where {@code per_worker} is each worker's count of connections received over warm-up and
+ * measurement ({@code -} for the baselines).
  *
  * <p>Threads: main thread builds the server, runs the load (which starts its own client threads) and
  * closes the server.
@@ -73,6 +75,7 @@ public final class SharedSocketBenchmark {
             default -> throw new IllegalArgumentException("unknown variant " + variant);
         };
         EchoLoad.Result result;
+        String distribution;
         try {
             EchoLoad load = EchoLoad.to(server.address()).threads(clients).payloadBytes(payload)
                     .timeout(Duration.ofSeconds(5)).maxErrors(1_000);
@@ -81,15 +84,16 @@ public final class SharedSocketBenchmark {
                 System.err.println("warm-up errors: " + warm);
             }
             result = load.duration(Duration.ofSeconds(seconds)).run();
+            distribution = server.distribution();
         } finally {
             server.close();
         }
         boolean isPool = variant.equals("pool");
         System.out.printf(Locale.ROOT,
                 "net variant=%s workers=%s policy=%s threads=%s clients=%d payload=%d conns_per_s=%.0f p50_us=%.1f"
-                        + " p99_us=%.1f errors=%d%n",
+                        + " p99_us=%.1f errors=%d per_worker=%s%n",
                 variant, isPool ? workers : 1, isPool ? policy : "-", isPool ? threads : "-", clients, payload,
-                result.connectionsPerSecond(), result.p50Nanos() / 1e3, result.p99Nanos() / 1e3, result.errors());
+                result.connectionsPerSecond(), result.p50Nanos() / 1e3, result.p99Nanos() / 1e3, result.errors(), distribution);
         if (result.errors() > 0) {
             System.err.println("errors: " + result.errorSamples());
         }
