@@ -1,6 +1,5 @@
 package dev.loomcluster;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -361,8 +360,6 @@ class LifecycleTest {
     }
 
     /** exit(n) in a handler: a timer already due does not run after it either. */
-    @Disabled("bug in EventLoop.run (lead-owned): after runMailbox stops on stopRequested, runTimers still runs"
-            + " the timers due in that iteration, so after exit() (or kill()) a due timer runs once more")
     @ParameterizedTest
     @EnumSource(ThreadKind.class)
     void exitFromHandlerDropsDueTimers(ThreadKind kind) {

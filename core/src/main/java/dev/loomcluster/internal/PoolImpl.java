@@ -87,11 +87,17 @@ public final class PoolImpl implements WorkerPool {
 
     private void runPrimary() {
         try {
-            primary.run(message -> {
-                throw new IllegalStateException("unexpected message on the primary loop: " + message);
-            });
-        } catch (Throwable t) {
-            LOG.log(System.Logger.Level.ERROR, "primary loop of " + options.name() + " failed", t);
+            // A task that throws (a thread that cannot be created, a failing close) is logged and the loop
+            // goes on: the primary loop must outlive any one failure, or close() could never finish.
+            while (!primary.isStopRequested()) {
+                try {
+                    primary.run(message -> {
+                        throw new IllegalStateException("unexpected message on the primary loop: " + message);
+                    });
+                } catch (Throwable t) {
+                    LOG.log(System.Logger.Level.ERROR, "a task on the primary loop of " + options.name() + " failed", t);
+                }
+            }
         } finally {
             primary.close();
             terminated.complete(null);
@@ -154,7 +160,12 @@ public final class PoolImpl implements WorkerPool {
             forked.incrementAndGet();
             primary.execute(() -> {
                 onFork.fire(l -> l.accept(handle));
-                handle.runtime.startThread();
+                try {
+                    handle.runtime.startThread();
+                } catch (Throwable t) { // e.g. no native thread could be created
+                    fireError(handle, t);
+                    handle.finish(ExitStatus.exited(1));
+                }
             });
             return handle;
         }
