@@ -337,6 +337,47 @@ class LifecycleTest {
         Threads.assertNoneAlive(pool.name());
     }
 
+    /** exit(n) inside start: like process.exit() in a Node module, nothing queued after it runs. */
+    @ParameterizedTest
+    @EnumSource(ThreadKind.class)
+    void exitInStartDropsWhatStartQueued(ThreadKind kind) {
+        var replies = new LinkedBlockingQueue<Object>();
+        WorkerPool pool = builder("exitstart", kind, ctx -> {
+            ctx.execute(() -> ctx.send("task queued before exit ran"));
+            ctx.schedule(Duration.ZERO, () -> ctx.send("timer set before exit ran"));
+            ctx.exit(2);
+            ctx.execute(() -> ctx.send("task queued after exit ran"));
+        }).build();
+        try (pool) {
+            Events events = Events.of(pool);
+            pool.onMessage((w, m) -> replies.add(m));
+            pool.fork();
+            events.await("exit 1 2");
+            assertEquals(List.of(), List.copyOf(replies));
+            assertEquals(lifecycle(1, "w.disconnect 1", "disconnect 1", "w.exit 1 2", "exit 1 2"), events.of(1));
+        }
+        Threads.assertNoneAlive(pool.name());
+    }
+
+    /** exit(n) in a handler: a timer already due does not run after it either. */
+    @ParameterizedTest
+    @EnumSource(ThreadKind.class)
+    void exitFromHandlerDropsDueTimers(ThreadKind kind) {
+        var replies = new LinkedBlockingQueue<Object>();
+        WorkerPool pool = builder("exittimer", kind, ctx -> ctx.onMessage(m -> {
+            ctx.schedule(Duration.ZERO, () -> ctx.send("timer ran after exit"));
+            ctx.exit(3);
+        })).build();
+        try (pool) {
+            Events events = Events.of(pool);
+            pool.onMessage((w, m) -> replies.add(m));
+            pool.fork().send("go");
+            events.await("exit 1 3");
+            assertEquals(List.of(), List.copyOf(replies));
+        }
+        Threads.assertNoneAlive(pool.name());
+    }
+
     @ParameterizedTest
     @EnumSource(ThreadKind.class)
     void exitZeroIsASuccessButNotADisconnect(ThreadKind kind) {
@@ -536,6 +577,52 @@ class LifecycleTest {
             events.awaitCount("online", e -> e.startsWith("online "), 3);
             assertEquals(Set.of(1, 2, 3), pool.workers().keySet());
             assertEquals(List.of("fork 1", "fork 2", "fork 3"), events.starting("fork "));
+        }
+        Threads.assertNoneAlive(pool.name());
+    }
+
+    /**
+     * Node's way to restart (the documented pattern): fork in the exit listener. A listener registered on
+     * the primary loop right after that fork sees every event of the new worker.
+     */
+    @ParameterizedTest
+    @EnumSource(ThreadKind.class)
+    void forkFromTheExitListener(ThreadKind kind) {
+        var seen = new CopyOnWriteArrayList<String>();
+        WorkerPool pool = builder("refork", kind, ctx -> {
+            if (ctx.id() == 1) {
+                ctx.exit(1);
+            }
+        }).build();
+        try (pool) {
+            pool.onExit((dead, status) -> {
+                if (!dead.exitedAfterDisconnect() && dead.id() == 1) {
+                    Worker fresh = pool.fork();
+                    fresh.onOnline(() -> seen.add("online " + fresh.id()));
+                }
+            });
+            pool.start();
+            Await.until("online of the replacement", () -> seen.contains("online 2"));
+            assertEquals(Set.of(2), pool.workers().keySet());
+        }
+        Threads.assertNoneAlive(pool.name());
+    }
+
+    /** A disconnect hook may still send: its message arrives before the disconnect event. */
+    @ParameterizedTest
+    @EnumSource(ThreadKind.class)
+    void disconnectHookCanSendAFarewell(ThreadKind kind) {
+        var order = new CopyOnWriteArrayList<String>();
+        var sent = new AtomicReference<Boolean>();
+        WorkerPool pool = builder("farewell", kind, ctx -> ctx.onDisconnect(() -> sent.set(ctx.send("bye")))).build();
+        try (pool) {
+            pool.onMessage((w, m) -> order.add("message " + m));
+            pool.onDisconnect(w -> order.add("disconnect"));
+            pool.onExit((w, s) -> order.add("exit " + s.code()));
+            Await.get("exit", pool.fork().disconnect());
+            Await.until("exit event", () -> order.contains("exit 0"));
+            assertEquals(List.of("message bye", "disconnect", "exit 0"), order);
+            assertEquals(true, sent.get());
         }
         Threads.assertNoneAlive(pool.name());
     }

@@ -161,6 +161,32 @@ class MessagingTest {
         Threads.assertNoneAlive(pool.name());
     }
 
+    /** Messages sent before disconnect() reach the worker before its disconnect hooks run. */
+    @ParameterizedTest
+    @EnumSource(ThreadKind.class)
+    void messagesBeforeDisconnectArriveBeforeTheHooks(ThreadKind kind) {
+        var report = new LinkedBlockingQueue<Object>();
+        WorkerPool pool = builder("beforedisc", kind, ctx -> {
+            List<Object> got = new ArrayList<>();
+            ctx.onMessage(got::add);
+            ctx.onDisconnect(() -> ctx.send(List.copyOf(got)));
+        }).build();
+        try (pool) {
+            pool.onMessage((w, m) -> report.add(m));
+            Worker w = pool.fork();
+            for (int i = 0; i < 50; i++) {
+                w.send(i);
+            }
+            w.disconnect();
+            List<Integer> expected = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                expected.add(i);
+            }
+            assertEquals(expected, Await.take("what the worker had got when its hook ran", report));
+        }
+        Threads.assertNoneAlive(pool.name());
+    }
+
     // ---------------------------------------------------------------- isolation
 
     /** What the sender does to a message after send() never reaches the receiver (primary → worker). */
@@ -314,6 +340,9 @@ class MessagingTest {
                     () -> pool.send(1, new ArrayList<>(List.of("ok", new StringBuilder("no")))));
             assertRefused("java.lang.StringBuilder", () -> pool.broadcast(Map.of("k", new StringBuilder())));
             assertRefused("java.lang.Object", () -> pool.send(99, new Object())); // checked before the lookup
+            List<Object> cycle = new ArrayList<>();
+            cycle.add(cycle);
+            assertRefused("cycle", () -> w.send(cycle));
 
             assertTrue(w.send("marker"));
             assertEquals("1:marker", Await.take("the first message the worker got", replies));

@@ -177,6 +177,7 @@ class RestartPolicyTest {
             Events events = Events.of(pool);
             pool.start();
             events.await("exit 1 1");
+            // Asserting that nothing happens needs a wait: onCrash() would restart within 100 ms here.
             LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
             assertEquals(List.of("fork 1"), events.starting("fork "));
             assertEquals(1, pool.stats().forked());
@@ -203,6 +204,38 @@ class RestartPolicyTest {
         long took = System.nanoTime() - start;
         assertTrue(took < Duration.ofSeconds(4).toNanos(), "close() took " + took / 1_000_000 + " ms");
         assertEquals(List.of("fork 1"), events.starting("fork "));
+        Threads.assertNoneAlive(pool.name());
+    }
+
+    /** A worker that stayed up for resetAfter crashes as if for the first time: the backoff starts over. */
+    @ParameterizedTest
+    @EnumSource(ThreadKind.class)
+    void stableWorkerResetsTheBackoff(ThreadKind kind) {
+        Duration resetAfter = Duration.ofMillis(500);
+        WorkerPool pool = builder("reset", kind, ctx -> {
+            if (ctx.id() == 1) {
+                throw new IllegalStateException("unstable");
+            }
+            ctx.onMessage(m -> {
+                throw new IllegalStateException("crash after a stable run");
+            });
+        }).restart(RestartPolicy.onCrash()
+                // without the reset the second consecutive crash would wait 10 s
+                .withBackoff(Duration.ofMillis(10), 1000, Duration.ofSeconds(10))
+                .withResetAfter(resetAfter)).build();
+        try (pool) {
+            Events events = Events.of(pool);
+            pool.start();
+            events.await("online 2");
+            Worker two = pool.workers().get(2);
+            assertEquals(1, two.stats().restarts());
+            Await.until("worker 2 up for " + resetAfter, () -> two.stats().uptime().compareTo(resetAfter) > 0);
+            two.send("crash");
+            events.await("exit 2 1");
+            Await.until("restart of worker 2 with the initial backoff", Duration.ofSeconds(5),
+                    () -> events.all().contains("online 3"));
+            assertEquals(2, pool.workers().get(3).stats().restarts());
+        }
         Threads.assertNoneAlive(pool.name());
     }
 

@@ -116,4 +116,33 @@ class ShutdownTest {
         pool.close();
         Threads.assertNoneAlive(pool.name());
     }
+
+    /**
+     * A worker of one pool that closes another pool waits for it like any other thread (only a worker of
+     * the pool being closed must not wait, as its own exit is part of the shutdown).
+     */
+    @ParameterizedTest
+    @EnumSource(ThreadKind.class)
+    void closeFromAWorkerOfAnotherPoolWaits(ThreadKind kind) {
+        var report = new LinkedBlockingQueue<Object>();
+        var inner = new java.util.concurrent.atomic.AtomicReference<String>();
+        WorkerPool outer = builder("outer", kind, ctx -> ctx.onMessage(m -> {
+            WorkerPool pool = builder("inner", kind, c -> { }).size(1).build();
+            inner.set(pool.name());
+            Events events = Events.of(pool);
+            pool.start();
+            events.await("online 1");
+            Worker w = pool.workers().get(1);
+            pool.close();
+            boolean dead = w.isDead(); // at once: close() has returned
+            ctx.send(List.of(dead, List.copyOf(Threads.alive(pool.name() + "-"))));
+        })).build();
+        try (outer) {
+            outer.onMessage((w, m) -> report.add(m));
+            outer.fork().send("run an inner pool");
+            assertEquals(List.of(true, List.of()), Await.take("the inner pool's state after its close()", report));
+        }
+        Threads.assertNoneAlive(outer.name());
+        Threads.assertNoneAlive(inner.get());
+    }
 }

@@ -76,6 +76,9 @@ class StuckWorkerTest {
                 release.countDown();
             }
             Await.join(thread.get());
+            // Barrier: what the released thread posted is drained before the next fork's events.
+            pool.fork();
+            events.await("online 2");
             assertEquals(List.of("fork 1", "w.online 1", "online 1", "w.disconnect 1", "disconnect 1",
                     "w.exit 1 137 SIGKILL", "exit 1 137 SIGKILL"), events.of(1), "what the thread does later is dropped");
             assertEquals(1, pool.stats().leakedThreads());

@@ -304,7 +304,7 @@ public final class WorkerRuntime implements WorkerContext, EventLoop.Handler {
 
     @Override
     public void exit(int code) {
-        if (loop.inLoop()) {
+        if (CURRENT.get() == this) { // the worker's thread: on its loop, or still in start() (loop not running)
             exitRequested = true;
             exitCode = code;
             loop.stop();
