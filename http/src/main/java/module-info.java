@@ -9,7 +9,6 @@
 module dev.loomcluster.http {
     requires transitive dev.loomcluster;
     requires transitive jdk.httpserver;
-    requires jdk.unsupported;
 
     exports dev.loomcluster.http;
 }

@@ -10,7 +10,6 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * Node's cluster example on the JVM: a primary forks one worker per CPU, every worker serves
@@ -60,23 +59,16 @@ public final class HelloCluster {
         });
         pool.onError((worker, error) -> System.err.println("Worker " + worker.id() + " failed: " + error));
 
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runnable shutdown = () -> {
+        // Ctrl-C / SIGTERM: the JVM runs its shutdown hooks, with the pool's threads still running. The hook
+        // drains the pool, then ends the JVM with status 0 (a JVM ended by a signal would report 130/143).
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("hello-shutdown").unstarted(() -> {
             System.out.println("Primary " + ProcessHandle.current().pid() + " draining");
             pool.close();
             System.out.println("Primary " + ProcessHandle.current().pid() + " exited");
-            stopped.countDown();
-        };
-        if (!Signals.handle(shutdown)) {
-            // No signal handling here (-Xrs, or no such signals): drain in a shutdown hook, and exit 0.
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                shutdown.run();
-                Runtime.getRuntime().halt(0);
-            }, "hello-shutdown"));
-        }
+            System.out.flush();
+            Runtime.getRuntime().halt(0);
+        }));
         pool.start();
-        stopped.await();
-        System.exit(0);
     }
 
     private static String option(String[] args, String name, String fallback) {
