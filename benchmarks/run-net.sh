@@ -9,6 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source .ci/jdk.sh
+LOAD_START=$(cut -d" " -f1-3 /proc/loadavg 2>/dev/null || echo n/a)  # before our own load
 
 ROUNDS=${ROUNDS:-3}
 MEASURE=${SECONDS_PER_RUN:-5}
@@ -42,7 +43,7 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 
 echo
-echo "== conns/s, median of $ROUNDS runs ($CLIENTS client threads in the same JVM, $(nproc) CPUs, $(date -u +%Y-%m-%dT%H:%MZ))"
+echo "== conns/s, median of $ROUNDS runs ($CLIENTS client threads in the same JVM, $(nproc) CPUs, load average at start $LOAD_START, $(date -u +%Y-%m-%dT%H:%MZ))"
 awk '
   function kv(line, key,   re) { re = " " key "=[^ ]+"; if (match(line, re)) return substr(line, RSTART + length(key) + 2, RLENGTH - length(key) - 2); return "" }
   function median(list,   a, n, i, j, t) {
