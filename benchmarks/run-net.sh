@@ -4,15 +4,15 @@
 # SHARED, against a one-thread NIO selector echo server (the baseline) and a one-thread blocking one.
 # The load (fixtures' EchoLoad, CLIENTS client threads) runs inside the server's JVM, identical for every
 # variant; each variant runs in a fresh JVM, ROUNDS times, interleaved; the table shows medians.
-# About 4 minutes with the defaults. Raw lines go to benchmarks/results/net-runs.tmp.
-# Usage: benchmarks/run-net.sh [--no-build]   env: ROUNDS=3 SECONDS_PER_RUN=5 WARMUP=2 CLIENTS=4 THREADS=PLATFORM
+# About 5 minutes with the defaults (8 variants x 5 rounds x ~6 s). Raw lines go to benchmarks/results/net-runs.tmp.
+# Usage: benchmarks/run-net.sh [--no-build]   env: ROUNDS=5 SECONDS_PER_RUN=3 WARMUP=2 CLIENTS=4 THREADS=PLATFORM
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source .ci/jdk.sh
 LOAD_START=$(cut -d" " -f1-3 /proc/loadavg 2>/dev/null || echo n/a)  # before our own load
 
-ROUNDS=${ROUNDS:-3}
-MEASURE=${SECONDS_PER_RUN:-5}
+ROUNDS=${ROUNDS:-5}
+MEASURE=${SECONDS_PER_RUN:-3}
 WARMUP=${WARMUP:-2}
 CLIENTS=${CLIENTS:-4}
 THREADS=${THREADS:-PLATFORM}
