@@ -57,8 +57,12 @@ public interface Worker {
     boolean isConnected();
 
     /**
-     * Whether the worker exited because of {@link #disconnect()}; false if it exited any other way or
-     * has not exited yet (Node's {@code undefined}).
+     * Whether the worker was asked to disconnect, by {@link #disconnect()} or by its own
+     * {@link WorkerContext#disconnect()}. As in Node's implementation, it becomes true when the disconnect
+     * is asked for, so it is already true in the {@code disconnect} and {@code exit} listeners (the value to
+     * test there), and stays true however the worker then ends. False for a worker that ended any other way
+     * (a crash, {@link WorkerContext#exit}, {@link #kill()} without a disconnect) and for a live worker that
+     * was not asked to disconnect (where Node has {@code undefined}).
      */
     boolean exitedAfterDisconnect();
 

@@ -175,9 +175,14 @@ public final class EventLoop implements Executor {
      */
     public void run(Handler handler) throws Exception {
         thread = Thread.currentThread();
-        startNanos = System.nanoTime();
+        if (startNanos == 0) {
+            startNanos = System.nanoTime();
+        }
         while (!stopRequested) {
             int work = runMailbox(handler);
+            if (stopRequested) {
+                break;
+            }
             work += runTimers(System.nanoTime());
             if (stopRequested) {
                 break;

@@ -52,6 +52,7 @@ public final class PoolImpl implements WorkerPool {
     private final AtomicBoolean closeStarted = new AtomicBoolean();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private volatile boolean closing;
+    private final Object lifecycleLock = new Object(); // orders fork() against the start of close()
     private final Listeners<Consumer<Worker>> onFork = new Listeners<>();
     private final Listeners<Consumer<Worker>> onOnline = new Listeners<>();
     private final Listeners<BiConsumer<Worker, InetSocketAddress>> onListening = new Listeners<>();
@@ -63,6 +64,12 @@ public final class PoolImpl implements WorkerPool {
     // ---- primary loop
     private final ArrayDeque<Long> restartTimes = new ArrayDeque<>();
     private boolean restartsGivenUp;
+    /**
+     * Threads of exited workers that may still be finishing (a worker reports its exit just before its
+     * thread ends); {@link #close()} joins them once the primary loop has ended. Pruned as they end.
+     */
+    private final ArrayList<Thread> exitingThreads = new ArrayList<>();
+    private int pruneExitingAt = 64;
 
     private PoolImpl(PoolOptions options) {
         this.options = options;
@@ -80,11 +87,17 @@ public final class PoolImpl implements WorkerPool {
 
     private void runPrimary() {
         try {
-            primary.run(message -> {
-                throw new IllegalStateException("unexpected message on the primary loop: " + message);
-            });
-        } catch (Throwable t) {
-            LOG.log(System.Logger.Level.ERROR, "primary loop of " + options.name() + " failed", t);
+            // A task that throws (a thread that cannot be created, a failing close) is logged and the loop
+            // goes on: the primary loop must outlive any one failure, or close() could never finish.
+            while (!primary.isStopRequested()) {
+                try {
+                    primary.run(message -> {
+                        throw new IllegalStateException("unexpected message on the primary loop: " + message);
+                    });
+                } catch (Throwable t) {
+                    LOG.log(System.Logger.Level.ERROR, "a task on the primary loop of " + options.name() + " failed", t);
+                }
+            }
         } finally {
             primary.close();
             terminated.complete(null);
@@ -133,20 +146,29 @@ public final class PoolImpl implements WorkerPool {
     }
 
     private WorkerHandle fork(Map<String, String> env, int restarts, int consecutiveCrashes) {
-        if (closing) {
-            throw new IllegalStateException("pool " + name() + " is closed");
-        }
         Map<String, String> merged = new HashMap<>(options.env());
         merged.putAll(env);
-        WorkerHandle handle = new WorkerHandle(this, nextId.getAndIncrement(), merged, restarts, consecutiveCrashes);
-        live.put(handle.id(), handle);
-        workers.put(handle.id(), handle);
-        forked.incrementAndGet();
-        primary.execute(() -> {
-            onFork.fire(l -> l.accept(handle));
-            handle.runtime.startThread();
-        });
-        return handle;
+        // Under the lock that close() takes to start the shutdown: a fork that passes the check is in
+        // live, and its start is queued, before the shutdown task, which therefore disconnects it.
+        synchronized (lifecycleLock) {
+            if (closing) {
+                throw new IllegalStateException("pool " + name() + " is closed");
+            }
+            WorkerHandle handle = new WorkerHandle(this, nextId.getAndIncrement(), merged, restarts, consecutiveCrashes);
+            live.put(handle.id(), handle);
+            workers.put(handle.id(), handle);
+            forked.incrementAndGet();
+            primary.execute(() -> {
+                onFork.fire(l -> l.accept(handle));
+                try {
+                    handle.runtime.startThread();
+                } catch (Throwable t) { // e.g. no native thread could be created
+                    fireError(handle, t);
+                    handle.finish(ExitStatus.exited(1));
+                }
+            });
+            return handle;
+        }
     }
 
     @Override
@@ -212,6 +234,14 @@ public final class PoolImpl implements WorkerPool {
     /** A worker is dead: fire {@code exit}, then apply the restart policy. */
     void onWorkerExit(WorkerHandle w, ExitStatus status) {
         live.remove(w.id(), w);
+        Thread thread = w.runtime.liveThread();
+        if (thread != null && !status.equals(ExitStatus.SIGKILL)) { // SIGKILL: abandoned, never joined
+            exitingThreads.add(thread);
+            if (exitingThreads.size() >= pruneExitingAt) {
+                exitingThreads.removeIf(t -> !t.isAlive());
+                pruneExitingAt = Math.max(64, 2 * exitingThreads.size());
+            }
+        }
         onExit.fire(l -> l.accept(w, status));
         maybeRestart(w, status);
     }
@@ -241,7 +271,12 @@ public final class PoolImpl implements WorkerPool {
         Map<String, String> env = w.env();
         primary.schedule(delay, 0, () -> {
             if (!closing) {
-                fork(env, w.restarts + 1, crashes);
+                try {
+                    fork(env, w.restarts + 1, crashes);
+                } catch (IllegalStateException closedMeanwhile) {
+                    // close() began after the check: no restart. Thrown out of this timer, it would end
+                    // the primary loop before its shutdown task ran, leaving the workers running.
+                }
             }
         });
     }
@@ -275,13 +310,24 @@ public final class PoolImpl implements WorkerPool {
     @Override
     public void close() {
         if (closeStarted.compareAndSet(false, true)) {
-            closing = true;
-            primary.execute(this::shutdown);
+            synchronized (lifecycleLock) {
+                closing = true;
+                primary.execute(this::shutdown);
+            }
         }
         if (!primary.inLoop() && !isStuckWorkerThread()) {
             terminated.join();
             try {
                 primaryThread.join();
+                // The primary loop has ended (happens-before): its list is ours now. Every worker has
+                // reported its exit, but its thread may not have returned yet.
+                long deadline = System.nanoTime() + options.killTimeout().toNanos();
+                for (Thread t : exitingThreads) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0 || !t.join(java.time.Duration.ofNanos(left))) {
+                        break;
+                    }
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -290,7 +336,11 @@ public final class PoolImpl implements WorkerPool {
 
     private boolean isStuckWorkerThread() {
         WorkerRuntime current = WorkerRuntime.current();
-        return current != null && live.containsKey(current.id());
+        if (current == null) {
+            return false;
+        }
+        WorkerHandle h = live.get(current.id()); // ids are per pool: it must be this pool's worker
+        return h != null && h.runtime == current;
     }
 
     /** Primary loop: disconnect all, kill what is left after the shutdown timeout, then stop. */

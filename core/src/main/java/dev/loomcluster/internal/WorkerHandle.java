@@ -195,7 +195,11 @@ final class WorkerHandle implements Worker {
     private void drain() {
         drainScheduled.set(false);
         for (int n = 0; n < DRAIN_BATCH; n++) {
-            Object entry = outbox.relaxedPoll();
+            // poll(), not relaxedPoll(): a producer that has claimed a slot but not yet stored its entry
+            // may have seen drainScheduled still true (its lazy store can pass its read of the flag), so
+            // returning here on a null would strand that entry until the next post. poll() sees the
+            // claimed slot through the producer index and waits for the entry.
+            Object entry = outbox.poll();
             if (entry == null) {
                 return;
             }

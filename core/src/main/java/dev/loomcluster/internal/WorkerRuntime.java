@@ -299,12 +299,12 @@ public final class WorkerRuntime implements WorkerContext, EventLoop.Handler {
 
     @Override
     public void disconnect() {
-        requestDisconnect();
+        handle.disconnect(); // as Node's worker-side disconnect: the primary marks exitedAfterDisconnect too
     }
 
     @Override
     public void exit(int code) {
-        if (loop.inLoop()) {
+        if (CURRENT.get() == this) { // the worker's thread: on its loop, or still in start() (loop not running)
             exitRequested = true;
             exitCode = code;
             loop.stop();
