@@ -1,0 +1,93 @@
+package dev.loomcluster.http.examples;
+
+import dev.loomcluster.ThreadKind;
+import dev.loomcluster.WorkerPool;
+import dev.loomcluster.http.LoomHttpServerProvider;
+
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Node's cluster example on the JVM: a primary forks one worker per CPU, every worker serves
+ * {@code GET /} on the same port with {@code {"message":"Hello from worker <id>"}}.
+ *
+ * <pre>
+ * java ... dev.loomcluster.http.examples.HelloCluster [--port N] [--workers N] [--threads platform|virtual]
+ * </pre>
+ * The port also comes from {@code PORT} (default 8000). Ctrl-C or SIGTERM drains the workers (responses in
+ * flight finish, idle keep-alive connections close) and exits with status 0.
+ *
+ * <p>The worker code is plain {@code com.sun.net.httpserver}: {@code main} only selects loomcluster's
+ * provider through the JDK's system property. Runs on the main thread (the primary) and, for the handler,
+ * on each worker's loop.
+ */
+public final class HelloCluster {
+    private HelloCluster() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int port = Integer.parseInt(option(args, "--port", System.getenv().getOrDefault("PORT", "8000")));
+        int workers = Integer.parseInt(option(args, "--workers",
+                String.valueOf(Runtime.getRuntime().availableProcessors())));
+        ThreadKind threads = ThreadKind.valueOf(option(args, "--threads", "platform").toUpperCase(Locale.ROOT));
+        if (System.getProperty("com.sun.net.httpserver.HttpServerProvider") == null) {
+            System.setProperty("com.sun.net.httpserver.HttpServerProvider", LoomHttpServerProvider.class.getName());
+        }
+
+        System.out.println("Primary " + ProcessHandle.current().pid() + " is running");
+        WorkerPool pool = WorkerPool.builder(ctx -> {
+            byte[] body = ("{\"message\":\"Hello from worker " + ctx.id() + "\"}").getBytes(StandardCharsets.UTF_8);
+            HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
+            server.createContext("/", exchange -> {
+                exchange.getResponseHeaders().set("Content-Type", "application/json");
+                exchange.sendResponseHeaders(200, body.length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(body);
+                }
+            });
+            server.start();
+            System.out.println("Worker " + ctx.id() + " started");
+        }).size(workers).threads(threads).name("hello").build();
+        pool.onExit((worker, status) -> {
+            if (!status.success()) {
+                System.out.println("Worker " + worker.id() + " died (" + status + ")");
+            }
+        });
+        pool.onError((worker, error) -> System.err.println("Worker " + worker.id() + " failed: " + error));
+
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runnable shutdown = () -> {
+            System.out.println("Primary " + ProcessHandle.current().pid() + " draining");
+            pool.close();
+            System.out.println("Primary " + ProcessHandle.current().pid() + " exited");
+            stopped.countDown();
+        };
+        if (!Signals.handle(shutdown)) {
+            // No signal handling here (-Xrs, or no such signals): drain in a shutdown hook, and exit 0.
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                shutdown.run();
+                Runtime.getRuntime().halt(0);
+            }, "hello-shutdown"));
+        }
+        pool.start();
+        stopped.await();
+        System.exit(0);
+    }
+
+    private static String option(String[] args, String name, String fallback) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals(name) && i + 1 < args.length) {
+                return args[i + 1];
+            }
+            if (args[i].startsWith(name + "=")) {
+                return args[i].substring(name.length() + 1);
+            }
+        }
+        return fallback;
+    }
+}

@@ -1,0 +1,154 @@
+package dev.loomcluster.http.internal;
+
+import dev.loomcluster.Cancellable;
+import dev.loomcluster.Connection;
+import dev.loomcluster.ConnectionHandler;
+import dev.loomcluster.NetServer;
+import dev.loomcluster.WorkerContext;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One server's share of one worker: the worker's listening share, its HTTP connections and the sweep
+ * that enforces their timeouts. Made on, and owned by, the worker's loop thread; the few fields other
+ * threads read are volatile.
+ */
+final class WorkerShare {
+    private static final Duration SWEEP = Duration.ofMillis(100);
+
+    // ---- immutable
+    final ServerImpl server;
+    final WorkerContext ctx;
+    final Thread loopThread;
+    private final NetServer net;
+
+    // ---- loop
+    private final ArrayList<HttpConnection> connections = new ArrayList<>();
+    private Cancellable sweep;
+    private CompletableFuture<Void> drained;
+
+    // ---- any thread
+    private volatile boolean started;
+    private volatile boolean draining;
+
+    /** Listens on the worker's shared socket. Loop thread of {@code ctx}. */
+    WorkerShare(ServerImpl server, WorkerContext ctx, InetSocketAddress address) throws IOException {
+        this.server = server;
+        this.ctx = ctx;
+        this.loopThread = Thread.currentThread();
+        this.net = ctx.listen(address, this::newConnection);
+    }
+
+    InetSocketAddress address() {
+        return net.address();
+    }
+
+    private ConnectionHandler newConnection(Connection c) {
+        return new HttpConnection(this, c);
+    }
+
+    boolean started() {
+        return started;
+    }
+
+    boolean draining() {
+        return draining;
+    }
+
+    /** Loop: registers a new connection; false if the worker is at its connection limit. */
+    boolean add(HttpConnection c) {
+        if (connections.size() >= server.options().maxConnectionsPerWorker()) {
+            return false;
+        }
+        c.index = connections.size();
+        connections.add(c);
+        return true;
+    }
+
+    /** Loop. */
+    void remove(HttpConnection c) {
+        int i = c.index;
+        if (i < 0 || i >= connections.size() || connections.get(i) != c) {
+            return;
+        }
+        HttpConnection last = connections.remove(connections.size() - 1);
+        if (last != c) {
+            connections.set(i, last);
+            last.index = i;
+        }
+        c.index = -1;
+        if (drained != null && connections.isEmpty()) {
+            drained.complete(null);
+        }
+    }
+
+    /** Loop: serve the connections that waited for start, and start the timeout sweep. */
+    void start() {
+        if (started) {
+            return;
+        }
+        started = true;
+        sweep = ctx.scheduleAtFixedRate(SWEEP, SWEEP, this::sweep);
+        for (int i = connections.size() - 1; i >= 0; i--) {
+            connections.get(i).serverStarted();
+        }
+    }
+
+    private void sweep() {
+        long now = System.nanoTime();
+        for (int i = connections.size() - 1; i >= 0; i--) {
+            if (i < connections.size()) {
+                connections.get(i).checkTimeouts(now);
+            }
+        }
+    }
+
+    /**
+     * Loop: stops taking connections, lets exchanges in flight finish (their responses say
+     * {@code Connection: close}) and closes idle connections.
+     *
+     * @return completed when this share has no connection left
+     */
+    CompletableFuture<Void> drain() {
+        if (drained == null) {
+            drained = new CompletableFuture<>();
+            draining = true;
+            net.close();
+            for (int i = connections.size() - 1; i >= 0; i--) {
+                if (i < connections.size()) {
+                    connections.get(i).drain();
+                }
+            }
+            if (connections.isEmpty()) {
+                drained.complete(null);
+            }
+        }
+        return drained;
+    }
+
+    /** Loop: drops every connection left and stops the sweep. */
+    void abortAll() {
+        for (int i = connections.size() - 1; i >= 0; i--) {
+            if (i < connections.size()) {
+                connections.get(i).conn.abort();
+            }
+        }
+        if (sweep != null) {
+            sweep.cancel();
+        }
+        net.close();
+    }
+
+    /** Runs on this share's loop (now, if the caller is on it). */
+    void onLoop(Runnable r) {
+        if (Thread.currentThread() == loopThread) {
+            r.run();
+        } else {
+            ctx.execute(r);
+        }
+    }
+}
