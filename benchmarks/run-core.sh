@@ -9,6 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source .ci/jdk.sh
+LOAD_START=$(cut -d" " -f1-3 /proc/loadavg 2>/dev/null || echo n/a)  # before our own load
 
 RESULTS=benchmarks/results
 JAR=benchmarks/target/benchmarks.jar
@@ -38,7 +39,7 @@ else
 fi
 
 echo
-echo "== loomcluster vs Node cluster ($(nproc) CPUs, $(date -u +%Y-%m-%dT%H:%MZ))"
+echo "== loomcluster vs Node cluster ($(nproc) CPUs, load average at start $LOAD_START, $(date -u +%Y-%m-%dT%H:%MZ))"
 awk -v memfile="$RESULTS/core-memory.tmp" -v nodefile="$RESULTS/core-node.tmp" '
   function kv(line, key,   re, m) { re = key "=[^ ]+"; if (match(line, re)) return substr(line, RSTART + length(key) + 1, RLENGTH - length(key) - 1); return "" }
   function unq(s) { gsub(/"/, "", s); return s }

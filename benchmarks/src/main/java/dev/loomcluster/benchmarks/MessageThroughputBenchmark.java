@@ -18,6 +18,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -42,7 +44,6 @@ public class MessageThroughputBenchmark {
 
     /** Messages per invocation. */
     public static final int BATCH = 10_000;
-    private static final String MESSAGE = "ping";
     private static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
     private static final long TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
@@ -50,6 +51,15 @@ public class MessageThroughputBenchmark {
     @Param({"PLATFORM", "VIRTUAL"})
     public ThreadKind threads;
 
+    /**
+     * What is sent: {@code string} ("ping", what run-core.sh measures), {@code list8} (a list of 8 short
+     * strings) or {@code map4} (a map of 4 string keys to integers); the collections are checked and copied
+     * by {@code send}, so they show what message isolation costs the sender.
+     */
+    @Param({"string"})
+    public String message;
+
+    private Object payload;
     private WorkerPool pool;
     private Worker worker;
     private final AtomicLong delivered = new AtomicLong();
@@ -57,6 +67,12 @@ public class MessageThroughputBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
+        payload = switch (message) {
+            case "string" -> "ping";
+            case "list8" -> List.of("a", "b", "c", "d", "e", "f", "g", "h");
+            case "map4" -> Map.of("a", 1, "b", 2, "c", 3, "d", 4);
+            default -> throw new IllegalArgumentException("unknown message kind " + message);
+        };
         AtomicLong counter = delivered;
         Signal online = new Signal(0);
         // Single writer (the worker loop): a release store publishes the count without a locked add.
@@ -74,8 +90,9 @@ public class MessageThroughputBenchmark {
     @OperationsPerInvocation(BATCH)
     public long sendBatch() {
         Worker w = worker;
+        Object m = payload;
         for (int i = 0; i < BATCH; i++) {
-            if (!w.send(MESSAGE)) {
+            if (!w.send(m)) {
                 throw new IllegalStateException("worker " + w.id() + " refused a message");
             }
         }

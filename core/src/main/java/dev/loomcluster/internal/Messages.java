@@ -33,45 +33,70 @@ public final class Messages {
      * @throws IllegalArgumentException if a part of it is not of an allowed type
      */
     public static Object isolate(Object message) {
-        return isolate(message, "message", 0);
+        try {
+            return isolate(message, 0);
+        } catch (Refused r) {
+            throw new IllegalArgumentException(r.describe(), r.getCause());
+        }
     }
 
-    private static Object isolate(Object value, String path, int depth) {
+    /**
+     * Where a refused value was found is only spelled out on failure: each container level catches
+     * {@link Refused} on its way out and prepends its own path segment, so the happy path builds no strings.
+     */
+    private static Object isolate(Object value, int depth) {
         if (value == null || isImmutableScalar(value.getClass())) {
             return value;
         }
         if (depth > MAX_DEPTH) {
-            throw new IllegalArgumentException(path + " is nested deeper than " + MAX_DEPTH
-                    + " levels (a cycle?)");
+            throw new Refused("is nested deeper than " + MAX_DEPTH + " levels (a cycle?)", null);
         }
         return switch (value) {
             case byte[] bytes -> bytes.clone();
             case Enum<?> e -> e;
-            case Record r -> isolateRecord(r, path, depth);
+            case Record r -> isolateRecord(r, depth);
             case List<?> list -> {
                 List<Object> copy = new ArrayList<>(list.size());
                 int i = 0;
                 for (Object element : list) {
-                    copy.add(isolate(element, path + "[" + i++ + "]", depth + 1));
+                    try {
+                        copy.add(isolate(element, depth + 1));
+                    } catch (Refused refused) {
+                        throw refused.at("[" + i + "]");
+                    }
+                    i++;
                 }
                 yield Collections.unmodifiableList(copy);
             }
             case Set<?> set -> {
                 Set<Object> copy = LinkedHashSet.newLinkedHashSet(set.size());
                 for (Object element : set) {
-                    copy.add(isolate(element, path + "{}", depth + 1));
+                    try {
+                        copy.add(isolate(element, depth + 1));
+                    } catch (Refused refused) {
+                        throw refused.at("{}");
+                    }
                 }
                 yield Collections.unmodifiableSet(copy);
             }
             case Map<?, ?> map -> {
                 Map<Object, Object> copy = LinkedHashMap.newLinkedHashMap(map.size());
                 for (Map.Entry<?, ?> entry : map.entrySet()) {
-                    Object key = isolate(entry.getKey(), path + ".key", depth + 1);
-                    copy.put(key, isolate(entry.getValue(), path + "[" + key + "]", depth + 1));
+                    Object key;
+                    try {
+                        key = isolate(entry.getKey(), depth + 1);
+                    } catch (Refused refused) {
+                        throw refused.at(".key");
+                    }
+                    try {
+                        copy.put(key, isolate(entry.getValue(), depth + 1));
+                    } catch (Refused refused) {
+                        throw refused.at("[" + key + "]");
+                    }
                 }
                 yield Collections.unmodifiableMap(copy);
             }
-            default -> throw refused(value.getClass(), path);
+            default -> throw refused(value.getClass());
         };
     }
 
@@ -81,16 +106,35 @@ public final class Messages {
                 || c == Float.class;
     }
 
-    private static IllegalArgumentException refused(Class<?> type, String path) {
-        return new IllegalArgumentException("cannot send " + path + " of type " + type.getName()
-                + ": allowed are null, String, boxed primitives, enums, byte[], records of allowed types,"
-                + " and List/Set/Map of allowed types");
+    private static Refused refused(Class<?> type) {
+        return new Refused("of type " + type.getName() + ": allowed are null, String, boxed primitives, enums,"
+                + " byte[], records of allowed types, and List/Set/Map of allowed types", null);
     }
 
-    private static Object isolateRecord(Record r, String path, int depth) {
+    /** A refused value; carries the path from the top-level message down to it. Never escapes this class. */
+    private static final class Refused extends RuntimeException {
+        private final StringBuilder path = new StringBuilder();
+        private final String problem;
+
+        Refused(String problem, Throwable cause) {
+            super(problem, cause, false, false);
+            this.problem = problem;
+        }
+
+        Refused at(String segment) {
+            path.insert(0, segment);
+            return this;
+        }
+
+        String describe() {
+            return "cannot send message" + path + " " + problem;
+        }
+    }
+
+    private static Object isolateRecord(Record r, int depth) {
         Class<?> type = r.getClass();
         if (type.getPackageName().startsWith("dev.loomcluster.internal")) {
-            throw refused(type, path);
+            throw refused(type);
         }
         RecordShape shape = SHAPES.get(type);
         Object[] values = new Object[shape.accessors.length];
@@ -100,10 +144,14 @@ public final class Messages {
             try {
                 original = shape.accessors[i].invoke(r);
             } catch (Throwable t) {
-                throw new IllegalArgumentException("cannot read " + path + "." + shape.names[i] + " of "
-                        + type.getName() + ": " + t, t);
+                throw new Refused("cannot be read from " + type.getName() + ": " + t, t).at("." + shape.names[i]);
             }
-            Object isolated = isolate(original, path + "." + shape.names[i], depth + 1);
+            Object isolated;
+            try {
+                isolated = isolate(original, depth + 1);
+            } catch (Refused refused) {
+                throw refused.at("." + shape.names[i]);
+            }
             copied |= isolated != original;
             values[i] = isolated;
         }
@@ -113,7 +161,7 @@ public final class Messages {
         try {
             return shape.constructor.invokeWithArguments(values);
         } catch (Throwable t) {
-            throw new IllegalArgumentException("cannot copy " + path + " of type " + type.getName() + ": " + t, t);
+            throw new Refused("of type " + type.getName() + " cannot be copied: " + t, t);
         }
     }
 

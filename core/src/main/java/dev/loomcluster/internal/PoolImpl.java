@@ -191,10 +191,17 @@ public final class PoolImpl implements WorkerPool {
 
     @Override
     public int broadcast(Object message) {
-        Messages.isolate(message); // refuse before sending to anyone
+        Object first = Messages.isolate(message); // refuses before sending to anyone
+        boolean immutable = first == message;     // nothing had to be copied: every receiver may share it
+        boolean firstUsed = false;
         int n = 0;
         for (WorkerHandle h : live.values()) {
-            if (h.isConnected() && h.sendIsolated(Messages.isolate(message))) {
+            if (!h.isConnected()) {
+                continue;
+            }
+            Object copy = immutable || !firstUsed ? first : Messages.isolate(message);
+            firstUsed = true;
+            if (h.sendIsolated(copy)) {
                 n++;
             }
         }

@@ -25,8 +25,11 @@ import java.util.Locale;
  * {@code threads=PLATFORM|VIRTUAL}, {@code clients=4}, {@code payload=64}, {@code warmup=3} and
  * {@code seconds=5} (durations in seconds). Prints one line:
  * {@code net variant=.. workers=.. policy=.. threads=.. clients=.. conns_per_s=.. p50_us=.. p99_us=.. errors=..
- * per_worker=..}, where {@code per_worker} is each worker's count of connections received over warm-up and
- * measurement ({@code -} for the baselines).
+ * cpu_us_per_conn=.. sys_share=.. per_worker=..}, where {@code cpu_us_per_conn} is the CPU time this process
+ * (server and client together) used during the measured run per connection (less sensitive than
+ * conns/s to other processes taking CPUs of a shared machine), {@code sys_share} the kernel's share of
+ * it, and {@code per_worker} each worker's count of connections received over warm-up and measurement
+ * ({@code -} for the baselines).
  *
  * <p>Threads: main thread builds the server, runs the load (which starts its own client threads) and
  * closes the server.
@@ -76,6 +79,8 @@ public final class SharedSocketBenchmark {
         };
         EchoLoad.Result result;
         String distribution;
+        ProcessCpu cpuBefore;
+        ProcessCpu cpuAfter;
         try {
             EchoLoad load = EchoLoad.to(server.address()).threads(clients).payloadBytes(payload)
                     .timeout(Duration.ofSeconds(5)).maxErrors(1_000);
@@ -83,7 +88,9 @@ public final class SharedSocketBenchmark {
             if (warm.errors() > 0) {
                 System.err.println("warm-up errors: " + warm);
             }
+            cpuBefore = ProcessCpu.now();
             result = load.duration(Duration.ofSeconds(seconds)).run();
+            cpuAfter = ProcessCpu.now();
             distribution = server.distribution();
         } finally {
             server.close();
@@ -91,9 +98,10 @@ public final class SharedSocketBenchmark {
         boolean isPool = variant.equals("pool");
         System.out.printf(Locale.ROOT,
                 "net variant=%s workers=%s policy=%s threads=%s clients=%d payload=%d conns_per_s=%.0f p50_us=%.1f"
-                        + " p99_us=%.1f errors=%d per_worker=%s%n",
+                        + " p99_us=%.1f errors=%d cpu_us_per_conn=%.1f sys_share=%.2f per_worker=%s%n",
                 variant, isPool ? workers : 1, isPool ? policy : "-", isPool ? threads : "-", clients, payload,
-                result.connectionsPerSecond(), result.p50Nanos() / 1e3, result.p99Nanos() / 1e3, result.errors(), distribution);
+                result.connectionsPerSecond(), result.p50Nanos() / 1e3, result.p99Nanos() / 1e3, result.errors(),
+                cpuAfter.micros(cpuBefore) / Math.max(1, result.connections()), cpuAfter.sysShare(cpuBefore), distribution);
         if (result.errors() > 0) {
             System.err.println("errors: " + result.errorSamples());
         }
