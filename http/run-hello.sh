@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds and runs the main job: Node's cluster example on loomcluster (dev.loomcluster.http.examples.HelloCluster).
-# Arguments go to it: [--port N] [--workers N] [--threads platform|virtual]; PORT=N works too (default 8000).
+# Arguments go to it: [--port N] [--host ADDR] [--workers N] [--threads platform|virtual]; PORT=N works too (default 8000).
 # Ctrl-C or SIGTERM drains the workers and exits 0.
 set -euo pipefail
 cd "$(dirname "$0")/.."

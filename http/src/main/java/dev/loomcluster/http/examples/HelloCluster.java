@@ -16,7 +16,7 @@ import java.util.Locale;
  * {@code GET /} on the same port with {@code {"message":"Hello from worker <id>"}}.
  *
  * <pre>
- * java ... dev.loomcluster.http.examples.HelloCluster [--port N] [--workers N] [--threads platform|virtual]
+ * java ... dev.loomcluster.http.examples.HelloCluster [--port N] [--host ADDR] [--workers N] [--threads platform|virtual]
  * </pre>
  * The port also comes from {@code PORT} (default 8000). Ctrl-C or SIGTERM drains the workers (responses in
  * flight finish, idle keep-alive connections close) and exits with status 0.
@@ -31,6 +31,7 @@ public final class HelloCluster {
 
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(option(args, "--port", System.getenv().getOrDefault("PORT", "8000")));
+        String host = option(args, "--host", ""); // default: every local address, as Node's listen(port)
         int workers = Integer.parseInt(option(args, "--workers",
                 String.valueOf(Runtime.getRuntime().availableProcessors())));
         ThreadKind threads = ThreadKind.valueOf(option(args, "--threads", "platform").toUpperCase(Locale.ROOT));
@@ -41,7 +42,8 @@ public final class HelloCluster {
         System.out.println("Primary " + ProcessHandle.current().pid() + " is running");
         WorkerPool pool = WorkerPool.builder(ctx -> {
             byte[] body = ("{\"message\":\"Hello from worker " + ctx.id() + "\"}").getBytes(StandardCharsets.UTF_8);
-            HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
+            InetSocketAddress address = host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
+            HttpServer server = HttpServer.create(address, 0);
             server.createContext("/", exchange -> {
                 exchange.getResponseHeaders().set("Content-Type", "application/json");
                 exchange.sendResponseHeaders(200, body.length);
