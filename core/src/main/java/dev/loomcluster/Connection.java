@@ -8,7 +8,8 @@ import java.nio.ByteBuffer;
  * {@link ConnectionHandler} callback runs on the worker's loop.
  *
  * <p>Methods may be called from any thread; a call from another thread is handed to the loop (written
- * bytes are copied first). Writes are queued: bytes the socket does not take at once are kept and flushed
+ * bytes are copied first) through the worker's FIFO mailbox, so the calls one thread makes (writes, close,
+ * and {@link WorkerContext#execute} tasks) take effect in the order it made them. Writes are queued: bytes the socket does not take at once are kept and flushed
  * when it becomes writable. When the queued bytes pass the high-water mark, {@link #isWritable()} turns
  * false and {@link ConnectionHandler#onWritabilityChanged} is called; it turns true again once they fall
  * below the low-water mark.

@@ -151,7 +151,16 @@ final class ConnectionImpl implements Connection, EventLoop.IoHandle {
             }
         }
         updateInterest();
-        if (!writable && pendingBytes.get() < LOW_WATER) {
+        updateWritability();
+    }
+
+    /** Fires {@link ConnectionHandler#onWritabilityChanged} when the queued bytes cross a water mark. */
+    private void updateWritability() {
+        long pending = pendingBytes.get();
+        if (writable && pending > HIGH_WATER) {
+            writable = false;
+            handler.onWritabilityChanged(this, false);
+        } else if (!writable && pending < LOW_WATER) {
             writable = true;
             handler.onWritabilityChanged(this, true);
         }
@@ -203,14 +212,7 @@ final class ConnectionImpl implements Connection, EventLoop.IoHandle {
         }
         queue.add(rest);
         updateInterest();
-        checkHighWater();
-    }
-
-    private void checkHighWater() {
-        if (writable && pendingBytes.get() > HIGH_WATER) {
-            writable = false;
-            handler.onWritabilityChanged(this, false);
-        }
+        updateWritability();
     }
 
     void closeNow(boolean notify) {
@@ -266,17 +268,14 @@ final class ConnectionImpl implements Connection, EventLoop.IoHandle {
         } else {
             ByteBuffer copy = ByteBuffer.allocate(data.remaining()).put(data).flip();
             pendingBytes.addAndGet(copy.capacity());
-            if (pendingBytes.get() > HIGH_WATER) {
-                writable = false;
-            }
             worker.loop().execute(() -> {
                 writeOnLoop(copy, true);
                 if (!closed) {
-                    checkHighWater();
+                    updateWritability();
                 }
             });
         }
-        return writable;
+        return isWritable();
     }
 
     @Override
@@ -286,7 +285,8 @@ final class ConnectionImpl implements Connection, EventLoop.IoHandle {
 
     @Override
     public boolean isWritable() {
-        return writable && !closed;
+        // bytes handed over from other threads count at once, before the loop has seen them
+        return writable && !closed && pendingBytes.get() <= HIGH_WATER;
     }
 
     @Override
