@@ -96,7 +96,7 @@ final class ConnectionImpl implements Connection, EventLoop.IoHandle {
             try {
                 n = channel.read(buffer);
             } catch (IOException e) {
-                closeNow(true);
+                closeNow();
                 return;
             }
             if (n > 0) {
@@ -123,7 +123,7 @@ final class ConnectionImpl implements Connection, EventLoop.IoHandle {
             try {
                 n = channel.write(head);
             } catch (IOException e) {
-                closeNow(true);
+                closeNow();
                 return;
             }
             pendingBytes.addAndGet(-n);
@@ -138,14 +138,14 @@ final class ConnectionImpl implements Connection, EventLoop.IoHandle {
     private void afterFlush() {
         if (queue.isEmpty()) {
             if (closeRequested) {
-                closeNow(true);
+                closeNow();
                 return;
             }
             if (shutdownRequested) {
                 try {
                     channel.shutdownOutput();
                 } catch (IOException e) {
-                    closeNow(true);
+                    closeNow();
                     return;
                 }
             }
@@ -192,7 +192,7 @@ final class ConnectionImpl implements Connection, EventLoop.IoHandle {
                 channel.write(data);
             } catch (IOException e) {
                 data.position(data.limit());
-                closeNow(true);
+                closeNow();
                 return;
             }
             if (!data.hasRemaining()) {
@@ -215,7 +215,7 @@ final class ConnectionImpl implements Connection, EventLoop.IoHandle {
         updateWritability();
     }
 
-    void closeNow(boolean notify) {
+    void closeNow() {
         if (closed) {
             return;
         }
@@ -227,7 +227,7 @@ final class ConnectionImpl implements Connection, EventLoop.IoHandle {
         queue.clear();
         pendingBytes.set(0);
         worker.connectionClosed(this);
-        if (notify && handler != null) {
+        if (handler != null) {
             handler.onClose(this);
         }
     }
@@ -235,7 +235,7 @@ final class ConnectionImpl implements Connection, EventLoop.IoHandle {
     /** The owning worker is ending. Its thread, or the primary loop when that thread is abandoned. */
     void closeFromOwnerExit(boolean notify) {
         if (notify && worker.inLoop()) {
-            closeNow(true);
+            closeNow();
         } else {
             closed = true;
             SharedServer.closeQuietly(channel);
@@ -328,7 +328,7 @@ final class ConnectionImpl implements Connection, EventLoop.IoHandle {
             if (!closed) {
                 closeRequested = true;
                 if (queue.isEmpty()) {
-                    closeNow(true);
+                    closeNow();
                 }
             }
         });
@@ -336,7 +336,7 @@ final class ConnectionImpl implements Connection, EventLoop.IoHandle {
 
     @Override
     public void abort() {
-        onLoop(() -> closeNow(true));
+        onLoop(() -> closeNow());
     }
 
     @Override

@@ -103,11 +103,6 @@ public final class EventLoop implements Executor {
         return Thread.currentThread() == thread;
     }
 
-    /** The loop's thread, once {@link #run} started. */
-    public Thread thread() {
-        return thread;
-    }
-
     /** Entries waiting in the mailbox. */
     public int pending() {
         return mailbox.size();
@@ -214,16 +209,6 @@ public final class EventLoop implements Executor {
         }
         mailbox.clear();
         timers.clear();
-    }
-
-    /** Takes and returns the entries left in the mailbox, tasks excluded (for redistribution). */
-    public void drainMessages(Consumer<Object> sink) {
-        Object o;
-        while ((o = mailbox.relaxedPoll()) != null) {
-            if (!(o instanceof Task)) {
-                sink.accept(o == NULL ? null : o);
-            }
-        }
     }
 
     private int runMailbox(Handler handler) throws Exception {

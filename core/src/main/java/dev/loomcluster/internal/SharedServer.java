@@ -229,10 +229,6 @@ final class SharedServer {
         }
     }
 
-    boolean isClosed() {
-        return closed;
-    }
-
     static void closeQuietly(java.nio.channels.Channel ch) {
         try {
             ch.close();
