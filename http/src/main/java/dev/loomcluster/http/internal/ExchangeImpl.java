@@ -292,7 +292,7 @@ final class ExchangeImpl extends HttpExchange implements Runnable {
         ResponseHeaders h = responseHeaders;
         for (int i = 0, n = h.count(); i < n; i++) {
             String k = h.keyAt(i);
-            ResponseHeaders.Values values = h.valuesAt(i);
+            ArrayHeaders.ValueList values = h.valuesAt(i);
             if (Ascii.equalsIgnoreCase(k, "Connection")) {
                 for (int j = 0; j < values.size(); j++) {
                     String v = values.get(j);

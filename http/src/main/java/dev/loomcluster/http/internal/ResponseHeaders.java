@@ -1,22 +1,12 @@
 package dev.loomcluster.http.internal;
 
-import com.sun.net.httpserver.Headers;
-
-import java.util.AbstractCollection;
-import java.util.AbstractList;
 import java.util.AbstractMap;
-import java.util.AbstractSet;
-import java.util.Collection;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Objects;
-import java.util.RandomAccess;
-import java.util.Set;
 
 /**
- * The response headers of an exchange: a mutable {@link Headers} with the JDK's semantics (keys
+ * The response headers of an exchange: a mutable {@link com.sun.net.httpserver.Headers} with the JDK's semantics (keys
  * normalized to {@code First-rest-lower}, values checked for CR/LF, one list per key) whose storage is
  * kept from request to request. A key given as the same String as before (handlers use constants) is
  * normalized without allocating, and each key's value list is reused; the response is encoded from the
@@ -25,19 +15,31 @@ import java.util.Set;
  * <p>Used by the handler's thread while the exchange lasts; a connection refills the same instance only
  * when the previous exchange ended on the loop inside its handler's call, otherwise it takes a new one.
  */
-final class ResponseHeaders extends Headers {
-    private String[] keys = new String[8];
-    private Values[] lists = new Values[8];
-    private int size;
+final class ResponseHeaders extends ArrayHeaders {
     /** Raw keys seen before and their normalized forms, compared by identity. */
     private final String[] rawCache = new String[8];
     private final String[] normCache = new String[8];
     private int cacheNext;
 
     ResponseHeaders() {
-        for (int i = 0; i < lists.length; i++) {
-            lists[i] = new Values();
-        }
+        super(8);
+    }
+
+    @Override
+    ValueList newValues() {
+        return new Values();
+    }
+
+    @Override
+    Map.Entry<String, List<String>> entryAt(int i) {
+        return new AbstractMap.SimpleEntry<>(keys[i], lists[i]) {
+            @Override
+            public List<String> setValue(List<String> value) {
+                List<String> old = List.copyOf(lists[i]);
+                put(keys[i], value);
+                return old;
+            }
+        };
     }
 
     // ---- encoding (no allocation)
@@ -50,7 +52,7 @@ final class ResponseHeaders extends Headers {
         return keys[i];
     }
 
-    Values valuesAt(int i) {
+    ValueList valuesAt(int i) {
         return lists[i];
     }
 
@@ -130,39 +132,15 @@ final class ResponseHeaders extends Headers {
         return -1;
     }
 
-    private int indexOf(Object key) {
-        if (!(key instanceof String k)) {
-            return -1;
-        }
-        for (int i = 0; i < size; i++) {
-            if (Ascii.equalsIgnoreCase(keys[i], k)) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
     /** The list of a normalized key, made (empty) if absent. */
-    private Values slot(String n) {
+    private ValueList slot(String n) {
         int i = indexOfNormalized(n);
-        if (i >= 0) {
-            return lists[i];
-        }
-        if (size == keys.length) {
-            keys = java.util.Arrays.copyOf(keys, size * 2);
-            lists = java.util.Arrays.copyOf(lists, size * 2);
-            for (int j = size; j < lists.length; j++) {
-                lists[j] = new Values();
-            }
-        }
-        keys[size] = n;
-        Values v = lists[size++];
-        v.clear0();
-        return v;
+        return i >= 0 ? lists[i] : append(n);
     }
 
-    private void removeAt(int i) {
-        Values v = lists[i];
+    @Override
+    void removeAt(int i) {
+        ValueList v = lists[i];
         System.arraycopy(keys, i + 1, keys, i, size - i - 1);
         System.arraycopy(lists, i + 1, lists, i, size - i - 1);
         size--;
@@ -174,47 +152,6 @@ final class ResponseHeaders extends Headers {
     // ---- Headers / Map
 
     @Override
-    public int size() {
-        return size;
-    }
-
-    @Override
-    public boolean isEmpty() {
-        return size == 0;
-    }
-
-    @Override
-    public boolean containsKey(Object key) {
-        Objects.requireNonNull(key);
-        return indexOf(key) >= 0;
-    }
-
-    @Override
-    public boolean containsValue(Object value) {
-        Objects.requireNonNull(value);
-        for (int i = 0; i < size; i++) {
-            if (lists[i].equals(value)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    @Override
-    public List<String> get(Object key) {
-        Objects.requireNonNull(key);
-        int i = indexOf(key);
-        return i < 0 ? null : lists[i];
-    }
-
-    @Override
-    public String getFirst(String key) {
-        Objects.requireNonNull(key);
-        int i = indexOf(key);
-        return i < 0 || lists[i].size == 0 ? null : lists[i].values[0];
-    }
-
-    @Override
     public List<String> put(String key, List<String> value) {
         checkHeader(key, false);
         for (String v : value) {
@@ -223,7 +160,7 @@ final class ResponseHeaders extends Headers {
         String n = normalize(key);
         int i = indexOfNormalized(n);
         List<String> old = i < 0 ? null : List.copyOf(lists[i]);
-        Values v = slot(n);
+        ValueList v = slot(n);
         v.clear0();
         for (String s : value) {
             v.add0(s);
@@ -242,7 +179,7 @@ final class ResponseHeaders extends Headers {
     public void set(String key, String value) {
         checkHeader(key, false);
         checkHeader(value, true);
-        Values v = slot(normalize(key));
+        ValueList v = slot(normalize(key));
         v.clear0();
         v.add0(value);
     }
@@ -286,177 +223,8 @@ final class ResponseHeaders extends Headers {
         }
     }
 
-    @Override
-    public Set<String> keySet() {
-        return new AbstractSet<>() {
-            @Override
-            public Iterator<String> iterator() {
-                return new Iter<>() {
-                    @Override
-                    String at(int i) {
-                        return keys[i];
-                    }
-                };
-            }
-
-            @Override
-            public int size() {
-                return size;
-            }
-
-            @Override
-            public boolean contains(Object o) {
-                return indexOf(o) >= 0;
-            }
-
-            @Override
-            public boolean remove(Object o) {
-                return ResponseHeaders.this.remove(o) != null;
-            }
-        };
-    }
-
-    @Override
-    public Collection<List<String>> values() {
-        return new AbstractCollection<>() {
-            @Override
-            public Iterator<List<String>> iterator() {
-                return new Iter<>() {
-                    @Override
-                    List<String> at(int i) {
-                        return lists[i];
-                    }
-                };
-            }
-
-            @Override
-            public int size() {
-                return size;
-            }
-        };
-    }
-
-    @Override
-    public Set<Map.Entry<String, List<String>>> entrySet() {
-        return new AbstractSet<>() {
-            @Override
-            public Iterator<Map.Entry<String, List<String>>> iterator() {
-                return new Iter<>() {
-                    @Override
-                    Map.Entry<String, List<String>> at(int i) {
-                        int index = i;
-                        return new AbstractMap.SimpleEntry<>(keys[i], lists[i]) {
-                            @Override
-                            public List<String> setValue(List<String> value) {
-                                List<String> old = List.copyOf(lists[index]);
-                                put(keys[index], value);
-                                return old;
-                            }
-                        };
-                    }
-                };
-            }
-
-            @Override
-            public int size() {
-                return size;
-            }
-        };
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        if (o == this) {
-            return true;
-        }
-        if (!(o instanceof Map<?, ?> m) || m.size() != size) {
-            return false;
-        }
-        for (int i = 0; i < size; i++) {
-            if (!lists[i].equals(m.get(keys[i]))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    @Override
-    public int hashCode() {
-        int h = 0;
-        for (int i = 0; i < size; i++) {
-            h += keys[i].hashCode() ^ lists[i].hashCode();
-        }
-        return h;
-    }
-
-    @Override
-    public String toString() {
-        StringBuilder sb = new StringBuilder("Headers { {");
-        for (int i = 0; i < size; i++) {
-            sb.append(i == 0 ? "" : ", ").append(keys[i]).append('=').append(lists[i]);
-        }
-        return sb.append("} }").toString();
-    }
-
-    private abstract class Iter<T> implements Iterator<T> {
-        private int next;
-        private int last = -1;
-
-        abstract T at(int i);
-
-        @Override
-        public boolean hasNext() {
-            return next < size;
-        }
-
-        @Override
-        public T next() {
-            if (next >= size) {
-                throw new NoSuchElementException();
-            }
-            last = next;
-            return at(next++);
-        }
-
-        @Override
-        public void remove() {
-            if (last < 0) {
-                throw new IllegalStateException();
-            }
-            removeAt(last);
-            next = last;
-            last = -1;
-        }
-    }
-
     /** One key's values: a mutable list (as the JDK's), kept for reuse; values are checked when added. */
-    static final class Values extends AbstractList<String> implements RandomAccess {
-        private String[] values = new String[2];
-        private int size;
-
-        void clear0() {
-            java.util.Arrays.fill(values, 0, size, null);
-            size = 0;
-        }
-
-        void add0(String value) {
-            if (size == values.length) {
-                values = java.util.Arrays.copyOf(values, size * 2);
-            }
-            values[size++] = value;
-        }
-
-        @Override
-        public String get(int index) {
-            Objects.checkIndex(index, size);
-            return values[index];
-        }
-
-        @Override
-        public int size() {
-            return size;
-        }
-
+    static final class Values extends ValueList {
         @Override
         public String set(int index, String value) {
             Objects.checkIndex(index, size);
