@@ -108,6 +108,28 @@ class SharedSocketTest {
         }
     }
 
+    /** {@code threads} client threads together make {@code total} echo round trips, one connection each. */
+    private static void echoFromClients(InetSocketAddress address, int threads, int total, String text)
+            throws Exception {
+        ExecutorService exec = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> results = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                results.add(exec.submit(() -> {
+                    for (int i = 0; i < total / threads; i++) {
+                        Echo.assertEcho(address, text);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : results) {
+                f.get(90, TimeUnit.SECONDS);
+            }
+        } finally {
+            exec.shutdownNow();
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(ThreadKind.class)
     void roundRobinIsFair(ThreadKind kind) throws Exception {
@@ -115,23 +137,7 @@ class SharedSocketTest {
                 .size(4).threads(kind).build()) {
             InetSocketAddress address = startEcho(pool, 4);
             int total = 4_000;
-            ExecutorService exec = Executors.newFixedThreadPool(4);
-            try {
-                List<Future<?>> results = new ArrayList<>();
-                for (int t = 0; t < 4; t++) {
-                    results.add(exec.submit(() -> {
-                        for (int i = 0; i < total / 4; i++) {
-                            Echo.assertEcho(address, "x");
-                        }
-                        return null;
-                    }));
-                }
-                for (Future<?> f : results) {
-                    f.get(90, TimeUnit.SECONDS);
-                }
-            } finally {
-                exec.shutdownNow();
-            }
+            echoFromClients(address, 4, total, "x");
             List<WorkerStats> stats = pool.stats().workers();
             for (WorkerStats s : stats) {
                 assertTrue(Math.abs(s.connectionsReceived() - total / 4) <= total / 4 / 10,
@@ -157,23 +163,7 @@ class SharedSocketTest {
                 }).size(4).threads(kind).scheduling(SchedulingPolicy.SHARED).build()) {
             InetSocketAddress address = startEcho(pool, 4);
             int total = 400;
-            ExecutorService exec = Executors.newFixedThreadPool(8);
-            try {
-                List<Future<?>> results = new ArrayList<>();
-                for (int t = 0; t < 8; t++) {
-                    results.add(exec.submit(() -> {
-                        for (int i = 0; i < total / 8; i++) {
-                            Echo.assertEcho(address, "ping");
-                        }
-                        return null;
-                    }));
-                }
-                for (Future<?> f : results) {
-                    f.get(90, TimeUnit.SECONDS);
-                }
-            } finally {
-                exec.shutdownNow();
-            }
+            echoFromClients(address, 8, total, "ping");
             List<WorkerStats> stats = pool.stats().workers();
             long slow = stats.stream().filter(s -> s.id() == 1).findFirst().orElseThrow().connectionsReceived();
             long fastest = stats.stream().filter(s -> s.id() != 1).mapToLong(WorkerStats::connectionsReceived).max().orElseThrow();
