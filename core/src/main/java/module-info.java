@@ -1,6 +1,8 @@
 /**
- * loomcluster core: Node's {@code cluster} inside one JVM. Exports only the API package; the
- * implementation lives in {@code dev.loomcluster.internal}, which is not exported.
+ * loomcluster core: Node's {@code cluster} for the JVM. Exports only the API package. The implementation
+ * is split by role, one package each, none exported: {@code internal.loop} (the event loop),
+ * {@code internal.primary} (the pool and its worker handles), {@code internal.worker} (a running worker),
+ * {@code internal.net} (shared sockets and connections), {@code internal.message} (what may be sent).
  */
 module dev.loomcluster {
     requires org.jctools.core;

@@ -69,6 +69,12 @@ public interface Worker {
     /** How the worker ended, once it has. */
     Optional<ExitStatus> exitStatus();
 
+    /**
+     * The worker's operating-system process (Node's {@code worker.process}): present when the pool runs
+     * workers as child JVMs, empty for workers that are threads of the primary's JVM.
+     */
+    Optional<ProcessHandle> process();
+
     /** The worker's statistics now. */
     WorkerStats stats();
 

@@ -1,6 +1,6 @@
 package dev.loomcluster;
 
-import dev.loomcluster.internal.WorkerRuntime;
+import dev.loomcluster.internal.worker.WorkerRuntime;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;

@@ -1,7 +1,7 @@
 package dev.loomcluster;
 
-import dev.loomcluster.internal.PoolImpl;
-import dev.loomcluster.internal.PoolOptions;
+import dev.loomcluster.internal.primary.PoolImpl;
+import dev.loomcluster.internal.primary.PoolOptions;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.loomcluster.internal;
+package dev.loomcluster.internal.loop;
 
 import dev.loomcluster.Cancellable;
 import org.jctools.queues.MessagePassingQueue;

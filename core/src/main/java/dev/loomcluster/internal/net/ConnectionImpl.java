@@ -1,4 +1,6 @@
-package dev.loomcluster.internal;
+package dev.loomcluster.internal.net;
+
+import dev.loomcluster.internal.loop.EventLoop;
 
 import dev.loomcluster.Connection;
 import dev.loomcluster.ConnectionHandler;
@@ -29,9 +31,9 @@ final class ConnectionImpl implements Connection, EventLoop.IoHandle {
     private static final int MAX_READS_PER_EVENT = 4;
 
     // ---- immutable
-    private final WorkerRuntime worker;
+    private final WorkerNet worker;
     private final SocketChannel channel;
-    private final NetServerImpl share;
+    private final NetServerImpl server;
     private final InetSocketAddress remote;
     private final InetSocketAddress local;
 
@@ -50,16 +52,16 @@ final class ConnectionImpl implements Connection, EventLoop.IoHandle {
     private boolean readingPaused;
     private boolean inputClosed;
 
-    ConnectionImpl(WorkerRuntime worker, SocketChannel channel, NetServerImpl share) throws IOException {
+    ConnectionImpl(WorkerNet worker, SocketChannel channel, NetServerImpl server) throws IOException {
         this.worker = worker;
         this.channel = channel;
-        this.share = share;
+        this.server = server;
         this.remote = (InetSocketAddress) channel.getRemoteAddress();
         this.local = (InetSocketAddress) channel.getLocalAddress();
     }
 
-    NetServerImpl share() {
-        return share;
+    NetServerImpl server() {
+        return server;
     }
 
     void register(Selector selector) throws IOException {
@@ -234,7 +236,7 @@ final class ConnectionImpl implements Connection, EventLoop.IoHandle {
 
     /** The owning worker is ending. Its thread, or the primary loop when that thread is abandoned. */
     void closeFromOwnerExit(boolean notify) {
-        if (notify && worker.inLoop()) {
+        if (notify && worker.loop().inLoop()) {
             closeNow();
         } else {
             closed = true;
@@ -263,7 +265,7 @@ final class ConnectionImpl implements Connection, EventLoop.IoHandle {
 
     @Override
     public boolean write(ByteBuffer data) {
-        if (worker.inLoop()) {
+        if (worker.loop().inLoop()) {
             writeOnLoop(data, false);
         } else {
             ByteBuffer copy = ByteBuffer.allocate(data.remaining()).put(data).flip();
@@ -355,7 +357,7 @@ final class ConnectionImpl implements Connection, EventLoop.IoHandle {
     }
 
     private void onLoop(Runnable action) {
-        if (worker.inLoop()) {
+        if (worker.loop().inLoop()) {
             action.run();
         } else {
             worker.loop().execute(action);

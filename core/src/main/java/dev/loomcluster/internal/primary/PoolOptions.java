@@ -1,4 +1,4 @@
-package dev.loomcluster.internal;
+package dev.loomcluster.internal.primary;
 
 import dev.loomcluster.RestartPolicy;
 import dev.loomcluster.SchedulingPolicy;

@@ -1,4 +1,4 @@
-package dev.loomcluster.internal;
+package dev.loomcluster.internal.net;
 
 import dev.loomcluster.SchedulingPolicy;
 import org.jctools.queues.MessagePassingQueue;
@@ -32,7 +32,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class SharedServer {
     private static final System.Logger LOG = System.getLogger("dev.loomcluster");
-    private static final NetServerImpl[] NONE = {};
+    private static final AcceptorShare[] NONE = {};
 
     // ---- immutable
     private final ServerSocketChannel channel;
@@ -44,31 +44,31 @@ final class SharedServer {
 
     // ---- any thread
     private final MessagePassingQueue<SocketChannel> shared;
-    private final ConcurrentLinkedQueue<NetServerImpl> idle = new ConcurrentLinkedQueue<>();
-    private volatile NetServerImpl[] shares = NONE;  // guarded for writes by the registry's monitor
+    private final ConcurrentLinkedQueue<AcceptorShare> idle = new ConcurrentLinkedQueue<>();
+    private volatile AcceptorShare[] shares = NONE;  // guarded for writes by the registry's monitor
     private volatile boolean closed;
 
     // ---- acceptor thread (racy use by rescuers is harmless)
     private int cursor;
 
-    private SharedServer(PoolImpl pool, ServerSocketChannel channel, SharedServers registry) throws IOException {
+    private SharedServer(ServerSocketChannel channel, SharedServers registry) throws IOException {
         this.channel = channel;
         this.address = (InetSocketAddress) channel.getLocalAddress();
-        this.policy = pool.options().scheduling();
-        this.backlog = pool.options().connectionBacklog();
+        this.policy = registry.policy();
+        this.backlog = registry.backlog();
         this.registry = registry;
         this.shared = new MpmcAtomicArrayQueue<>(Math.max(4096, 8 * backlog));
         this.acceptor = Thread.ofPlatform().daemon(true)
-                .name(pool.name() + "-acceptor-" + address.getPort())
+                .name(registry.name() + "-acceptor-" + address.getPort())
                 .unstarted(this::acceptLoop);
     }
 
-    static SharedServer bind(PoolImpl pool, InetSocketAddress requested, SharedServers registry) throws IOException {
+    static SharedServer bind(InetSocketAddress requested, SharedServers registry) throws IOException {
         ServerSocketChannel ch = ServerSocketChannel.open();
         try {
             ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             ch.bind(requested, 1024);
-            SharedServer server = new SharedServer(pool, ch, registry);
+            SharedServer server = new SharedServer(ch, registry);
             server.acceptor.start();
             return server;
         } catch (IOException | RuntimeException e) {
@@ -98,16 +98,16 @@ final class SharedServer {
     }
 
     /** Called under the registry's monitor. */
-    void add(NetServerImpl share) {
-        NetServerImpl[] a = Arrays.copyOf(shares, shares.length + 1);
+    void add(AcceptorShare share) {
+        AcceptorShare[] a = Arrays.copyOf(shares, shares.length + 1);
         a[a.length - 1] = share;
         shares = a;
     }
 
     /** Called under the registry's monitor; returns whether no share is left. */
-    boolean remove(NetServerImpl share) {
-        NetServerImpl[] a = shares;
-        NetServerImpl[] b = Arrays.stream(a).filter(s -> s != share).toArray(NetServerImpl[]::new);
+    boolean remove(AcceptorShare share) {
+        AcceptorShare[] a = shares;
+        AcceptorShare[] b = Arrays.stream(a).filter(s -> s != share).toArray(AcceptorShare[]::new);
         shares = b.length == 0 ? NONE : b;
         return b.length == 0;
     }
@@ -147,11 +147,11 @@ final class SharedServer {
         }
     }
 
-    private boolean offerRoundRobin(SocketChannel ch, NetServerImpl exclude, boolean bounded) {
-        NetServerImpl[] a = shares;
+    private boolean offerRoundRobin(SocketChannel ch, AcceptorShare exclude, boolean bounded) {
+        AcceptorShare[] a = shares;
         int n = a.length;
         for (int i = 0; i < n; i++) {
-            NetServerImpl s = a[Math.floorMod(cursor++, n)];
+            AcceptorShare s = a[Math.floorMod(cursor++, n)];
             if (s != exclude && s.offer(ch, bounded ? backlog : Integer.MAX_VALUE)) {
                 return true;
             }
@@ -177,7 +177,7 @@ final class SharedServer {
 
     /** Wakes one share whose worker said it is idle. */
     private void wakeIdle() {
-        NetServerImpl s;
+        AcceptorShare s;
         while ((s = idle.poll()) != null) {
             if (s.wakeForShared()) {
                 return;
@@ -186,7 +186,7 @@ final class SharedServer {
     }
 
     /** A worker's share is about to wait: it asks to be woken for the next shared channel. */
-    void registerIdle(NetServerImpl share) {
+    void registerIdle(AcceptorShare share) {
         idle.offer(share);
     }
 
@@ -196,7 +196,7 @@ final class SharedServer {
      * Hands a channel taken back from a closed share to another share, ignoring backlog bounds; closes it
      * if none is left.
      */
-    void redispatch(SocketChannel ch, NetServerImpl from) {
+    void redispatch(SocketChannel ch, AcceptorShare from) {
         boolean placed = !closed && (policy == SchedulingPolicy.ROUND_ROBIN
                 ? offerRoundRobin(ch, from, false)
                 : offerShared(ch, false));
@@ -205,7 +205,11 @@ final class SharedServer {
         }
     }
 
-    /** Closes the socket and every channel still queued in it. */
+    /**
+     * Closes the socket and every channel still queued in it. Called under the registry's monitor, so a
+     * {@code listen} on the same address that follows finds the port free; the acceptor is joined by
+     * {@link #awaitAcceptor()}, outside the monitor.
+     */
     void close() {
         if (closed) {
             return;
@@ -213,6 +217,10 @@ final class SharedServer {
         closed = true;
         closeQuietly(channel);
         drainShared();
+    }
+
+    /** Waits (briefly) for the acceptor thread to end after {@link #close()}. Any thread but the acceptor. */
+    void awaitAcceptor() {
         if (Thread.currentThread() != acceptor) {
             try {
                 acceptor.join(5_000);
@@ -229,7 +237,8 @@ final class SharedServer {
         }
     }
 
-    static void closeQuietly(java.nio.channels.Channel ch) {
+    /** Closes a channel, ignoring failures: for channels being discarded. */
+    public static void closeQuietly(java.nio.channels.Channel ch) {
         try {
             ch.close();
         } catch (IOException ignored) {

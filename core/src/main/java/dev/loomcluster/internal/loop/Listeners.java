@@ -1,4 +1,4 @@
-package dev.loomcluster.internal;
+package dev.loomcluster.internal.loop;
 
 import dev.loomcluster.Registration;
 
@@ -11,13 +11,13 @@ import java.util.function.Consumer;
  *
  * @param <L> the listener type
  */
-final class Listeners<L> {
+public final class Listeners<L> {
     private static final System.Logger LOG = System.getLogger("dev.loomcluster");
     private static final Object[] EMPTY = {};
 
     private volatile Object[] array = EMPTY;
 
-    synchronized Registration add(L listener) {
+    public synchronized Registration add(L listener) {
         if (listener == null) {
             throw new NullPointerException("listener");
         }
@@ -41,18 +41,18 @@ final class Listeners<L> {
     }
 
     /** The listeners now, to iterate with {@link #at}; do not modify. */
-    Object[] snapshot() {
+    public Object[] snapshot() {
         return array;
     }
 
     /** Element {@code i} of a snapshot. */
     @SuppressWarnings("unchecked")
-    L at(Object[] snapshot, int i) {
+    public L at(Object[] snapshot, int i) {
         return (L) snapshot[i];
     }
 
     /** Calls every listener; one that throws is logged and the others still run. */
-    void fire(Consumer<? super L> call) {
+    public void fire(Consumer<? super L> call) {
         Object[] a = array;
         for (int i = 0; i < a.length; i++) {
             L listener = at(a, i);
@@ -64,7 +64,7 @@ final class Listeners<L> {
         }
     }
 
-    static void logFailure(Object listener, Throwable t) {
+    public static void logFailure(Object listener, Throwable t) {
         LOG.log(System.Logger.Level.ERROR, "listener " + listener + " threw", t);
     }
 }

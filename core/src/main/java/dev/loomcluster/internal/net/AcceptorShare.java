@@ -1,9 +1,7 @@
-package dev.loomcluster.internal;
+package dev.loomcluster.internal.net;
 
-import dev.loomcluster.Connection;
-import dev.loomcluster.ConnectionHandler;
-import dev.loomcluster.NetServer;
 import dev.loomcluster.SchedulingPolicy;
+import dev.loomcluster.internal.loop.EventLoop;
 import org.jctools.queues.MessagePassingQueue;
 import org.jctools.queues.atomic.MpmcAtomicArrayQueue;
 
@@ -11,21 +9,19 @@ import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Function;
 
 /**
- * One worker's share of a {@link SharedServer}. The acceptor thread offers channels ({@link #offer}); the
- * worker's loop takes them ({@link #drain}, {@link #pollShared}); {@link #close} may run on any thread and
- * takes back what is still queued. The queue is MPMC because a closer may drain it while the acceptor
- * offers and the loop polls: after publishing {@code open = false} the closer drains, and an acceptor that
- * offered and then sees {@code open == false} drains too (a full fence orders both), so a channel is never
- * stranded in a closed share.
+ * One worker's share of a {@link SharedServer} in this JVM. The acceptor thread offers channels
+ * ({@link #offer}); the worker's loop takes them ({@link #drain}, {@link #pollIdle}); {@link #close} may
+ * run on any thread and takes back what is still queued. The queue is MPMC because a closer may drain it
+ * while the acceptor offers and the loop polls: after publishing {@code open = false} the closer drains,
+ * and an acceptor that offered and then sees {@code open == false} drains too (a full fence orders both),
+ * so a channel is never stranded in a closed share.
  */
-final class NetServerImpl implements NetServer {
+final class AcceptorShare implements Share {
     // ---- immutable
-    private final WorkerRuntime worker;
     private final SharedServer server;
-    private final Function<Connection, ConnectionHandler> handlers;
+    private final ShareOwner owner;
 
     // ---- any thread
     private final MessagePassingQueue<SocketChannel> queue;
@@ -38,31 +34,16 @@ final class NetServerImpl implements NetServer {
         }
     };
     private volatile boolean open = true;
-    private volatile int openConnections;  // written by the worker's loop only
 
-    NetServerImpl(WorkerRuntime worker, SharedServer server, Function<Connection, ConnectionHandler> handlers) {
-        this.worker = worker;
+    AcceptorShare(SharedServer server, ShareOwner owner) {
         this.server = server;
-        this.handlers = handlers;
+        this.owner = owner;
         this.queue = new MpmcAtomicArrayQueue<>(Math.max(64, 2 * server.backlog()));
-    }
-
-    SharedServer server() {
-        return server;
-    }
-
-    Function<Connection, ConnectionHandler> handlers() {
-        return handlers;
     }
 
     @Override
     public InetSocketAddress address() {
         return server.address();
-    }
-
-    @Override
-    public int openConnections() {
-        return openConnections;
     }
 
     // ---------------------------------------------------------------- acceptor side (round robin)
@@ -77,21 +58,26 @@ final class NetServerImpl implements NetServer {
             rescue();
             return true;
         }
-        if (!drainScheduled.get() && drainScheduled.compareAndSet(false, true)) {
-            worker.loop().execute(drainTask);
-        }
+        scheduleDrain();
         return true;
     }
 
-    /** Worker loop: registers every queued channel. */
+    private void scheduleDrain() {
+        if (!drainScheduled.get() && drainScheduled.compareAndSet(false, true)) {
+            owner.loop().execute(drainTask);
+        }
+    }
+
+    /** Worker loop: hands every queued channel to the owner. */
     private void drain() {
+        assert owner.loop().inLoop();
         drainScheduled.set(false);
         SocketChannel ch;
         while (open && (ch = queue.poll()) != null) {
-            worker.adopt(ch, this);
+            owner.adopt(ch);
         }
         if (server.policy() == SchedulingPolicy.SHARED) {
-            pollShared();
+            pollIdle();
         }
     }
 
@@ -99,9 +85,10 @@ final class NetServerImpl implements NetServer {
 
     /**
      * Takes one channel from the shared queue; when there is none, asks to be woken for the next one and
-     * checks again (so an offer made meanwhile is not missed). Returns whether a channel was taken.
+     * checks again (so an offer made meanwhile is not missed).
      */
-    boolean pollShared() {
+    @Override
+    public boolean pollIdle() {
         if (!open || server.policy() != SchedulingPolicy.SHARED) {
             return false;
         }
@@ -117,7 +104,7 @@ final class NetServerImpl implements NetServer {
                 return false;
             }
         }
-        worker.adopt(ch, this);
+        owner.adopt(ch);
         return true;
     }
 
@@ -127,23 +114,16 @@ final class NetServerImpl implements NetServer {
         if (!open) {
             return false;
         }
-        if (!drainScheduled.get() && drainScheduled.compareAndSet(false, true)) {
-            worker.loop().execute(drainTask);
-        }
+        scheduleDrain();
         return true;
     }
 
-    // ---------------------------------------------------------------- connection counts (worker loop)
-
-    void connectionOpened() {
-        openConnections++;
-    }
-
-    void connectionClosed() {
-        openConnections--;
-    }
-
     // ---------------------------------------------------------------- any thread
+
+    @Override
+    public void giveBack(SocketChannel channel) {
+        server.redispatch(channel, this);
+    }
 
     @Override
     public void close() {

@@ -1,9 +1,15 @@
-package dev.loomcluster.internal;
+package dev.loomcluster.internal.primary;
 
 import dev.loomcluster.ExitStatus;
 import dev.loomcluster.Registration;
 import dev.loomcluster.Worker;
 import dev.loomcluster.WorkerStats;
+import dev.loomcluster.internal.loop.EventLoop;
+import dev.loomcluster.internal.loop.Listeners;
+import dev.loomcluster.internal.message.Messages;
+import dev.loomcluster.internal.worker.Signal;
+import dev.loomcluster.internal.worker.Uplink;
+import dev.loomcluster.internal.worker.WorkerSpec;
 import org.jctools.queues.MessagePassingQueue;
 import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
 
@@ -16,19 +22,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
- * The primary's handle on one worker. Public methods may be called from any thread; events are fired on
- * the pool's primary loop. What the worker sends (messages and {@link Signal}s) goes into this handle's
- * MPSC outbox; the first entry after the outbox was drained schedules one drain task on the primary loop,
- * so a stream of messages costs no allocation and one wake-up per batch.
+ * The primary's handle on one worker, and the worker's {@link Uplink} to the primary. Public methods may
+ * be called from any thread; events are fired on the pool's primary loop. What the worker sends (messages
+ * and {@link Signal}s) goes into this handle's MPSC outbox, from the worker's thread or, for a child JVM,
+ * from the thread reading its IPC channel; the first entry after the outbox was drained schedules one drain
+ * task on the primary loop, so a stream of messages costs no allocation and one wake-up per batch.
  */
-final class WorkerHandle implements Worker {
+final class WorkerHandle implements Worker, Uplink {
     private static final Object NULL = new Object();
     private static final int DRAIN_BATCH = 1024;
 
-    static final int FORKED = 0;
-    static final int ONLINE = 1;
-    static final int DISCONNECTED = 2;
-    static final int DEAD = 3;
+    /** The worker as the primary sees it; moved forward only, on the primary loop except {@code disconnect}. */
+    enum State { FORKED, ONLINE, DISCONNECTED, DEAD }
 
     // ---- immutable
     private final PoolImpl pool;
@@ -37,7 +42,7 @@ final class WorkerHandle implements Worker {
     final int restarts;
     final int consecutiveCrashes;
     final long forkedAtNanos = System.nanoTime();
-    final WorkerRuntime runtime;
+    final WorkerLink link;
 
     // ---- any thread
     private final MessagePassingQueue<Object> outbox = new MpscUnboundedAtomicArrayQueue<>(256);
@@ -49,7 +54,7 @@ final class WorkerHandle implements Worker {
         }
     };
     private final CompletableFuture<Void> exited = new CompletableFuture<>();
-    private volatile int state = FORKED;
+    private volatile State state = State.FORKED;
     private volatile boolean exitedAfterDisconnect;
     private volatile boolean killed;
     private volatile ExitStatus exitStatus;
@@ -66,7 +71,7 @@ final class WorkerHandle implements Worker {
         this.env = Map.copyOf(env);
         this.restarts = restarts;
         this.consecutiveCrashes = consecutiveCrashes;
-        this.runtime = new WorkerRuntime(pool, this);
+        this.link = pool.newLink(new WorkerSpec(id, this.env, pool.name(), pool.options().mains()), this);
     }
 
     @Override
@@ -82,21 +87,21 @@ final class WorkerHandle implements Worker {
     @Override
     public boolean send(Object message) {
         Object isolated = Messages.isolate(message);
-        return isConnected() && runtime.deliver(isolated);
+        return isConnected() && link.deliver(isolated);
     }
 
     /** Delivers an already isolated message; false if the worker is gone. */
     boolean sendIsolated(Object isolated) {
-        return isConnected() && runtime.deliver(isolated);
+        return isConnected() && link.deliver(isolated);
     }
 
     @Override
     public void kill() {
-        if (state == DEAD || killed) {
+        if (state == State.DEAD || killed) {
             return;
         }
         killed = true;
-        runtime.kill();
+        link.kill();
         pool.scheduleKillCheck(this);
     }
 
@@ -106,10 +111,10 @@ final class WorkerHandle implements Worker {
 
     @Override
     public CompletableFuture<Void> disconnect() {
-        if (state < DISCONNECTED && !exitedAfterDisconnect) {
+        if (isConnected() && !exitedAfterDisconnect) {
             exitedAfterDisconnect = true;
             pool.removeFromWorkers(this);
-            runtime.requestDisconnect();
+            link.requestDisconnect();
         }
         return exited.copy();
     }
@@ -120,12 +125,13 @@ final class WorkerHandle implements Worker {
 
     @Override
     public boolean isDead() {
-        return state == DEAD;
+        return state == State.DEAD;
     }
 
     @Override
     public boolean isConnected() {
-        return state < DISCONNECTED;
+        State s = state;
+        return s == State.FORKED || s == State.ONLINE;
     }
 
     @Override
@@ -139,10 +145,16 @@ final class WorkerHandle implements Worker {
     }
 
     @Override
+    public Optional<ProcessHandle> process() {
+        return link.process();
+    }
+
+    @Override
     public WorkerStats stats() {
-        return new WorkerStats(id, runtime.messagesIn(), runtime.messagesOut(), runtime.mailboxDepth(),
-                Duration.ofNanos(System.nanoTime() - forkedAtNanos), runtime.utilization(), restarts,
-                runtime.connectionsReceived(), runtime.connectionsOpen());
+        WorkerLink.Counters c = link.counters();
+        return new WorkerStats(id, c.messagesIn(), c.messagesOut(), c.mailboxDepth(),
+                Duration.ofNanos(System.nanoTime() - forkedAtNanos), c.utilization(), restarts,
+                c.connectionsReceived(), c.connectionsOpen());
     }
 
     @Override
@@ -180,10 +192,15 @@ final class WorkerHandle implements Worker {
         return "Worker[" + id + "]";
     }
 
-    // ---- worker side: any thread of the worker
+    // ---- Uplink: any thread of the worker
 
-    /** Queues a message or signal for the primary loop. */
-    void post(Object entry) {
+    @Override
+    public void requestDisconnect() {
+        disconnect(); // as Node's worker-side disconnect: the primary marks exitedAfterDisconnect too
+    }
+
+    @Override
+    public void post(Object entry) {
         outbox.offer(entry == null ? NULL : entry);
         if (!drainScheduled.get() && drainScheduled.compareAndSet(false, true)) {
             pool.primary().execute(drainTask);
@@ -203,7 +220,7 @@ final class WorkerHandle implements Worker {
             if (entry == null) {
                 return;
             }
-            if (state == DEAD) {
+            if (state == State.DEAD) {
                 continue; // reported dead already (abandoned thread): drop what it still says
             }
             if (entry instanceof Signal signal) {
@@ -230,8 +247,8 @@ final class WorkerHandle implements Worker {
     private void onSignal(Signal signal) {
         switch (signal) {
             case Signal.Online ignored -> {
-                if (state == FORKED) {
-                    state = ONLINE;
+                if (state == State.FORKED) {
+                    state = State.ONLINE;
                 }
                 onOnline.fire(Runnable::run);
                 pool.fireOnline(this);
@@ -250,9 +267,9 @@ final class WorkerHandle implements Worker {
     }
 
     private void markDisconnected() {
-        if (state < DISCONNECTED) {
+        if (isConnected()) {
             pool.removeFromWorkers(this);
-            state = DISCONNECTED;
+            state = State.DISCONNECTED;
             onDisconnect.fire(Runnable::run);
             pool.fireDisconnect(this);
         }
@@ -260,12 +277,12 @@ final class WorkerHandle implements Worker {
 
     /** Reports the worker dead: disconnect (if not yet), then exit, then the restart policy. */
     void finish(ExitStatus status) {
-        if (state == DEAD) {
+        if (state == State.DEAD) {
             return;
         }
         markDisconnected();
         exitStatus = status;
-        state = DEAD;
+        state = State.DEAD;
         onExit.fire(l -> l.accept(status));
         pool.onWorkerExit(this, status);
         exited.complete(null);

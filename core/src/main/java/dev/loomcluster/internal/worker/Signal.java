@@ -1,4 +1,4 @@
-package dev.loomcluster.internal;
+package dev.loomcluster.internal.worker;
 
 import dev.loomcluster.ExitStatus;
 
@@ -6,9 +6,9 @@ import java.net.InetSocketAddress;
 
 /**
  * Lifecycle notices a worker posts to its outbox, in order with its messages, for the primary loop.
- * Made on the worker's thread, read on the primary loop.
+ * Made on the worker's thread, read on the primary loop (in a child JVM they cross the IPC channel in order with the messages).
  */
-sealed interface Signal {
+public sealed interface Signal {
     /** The worker's loop runs. */
     record Online() implements Signal {
     }

@@ -1,4 +1,4 @@
-package dev.loomcluster.internal;
+package dev.loomcluster.internal.primary;
 
 import dev.loomcluster.Cancellable;
 import dev.loomcluster.ExitStatus;
@@ -8,6 +8,14 @@ import dev.loomcluster.RestartPolicy;
 import dev.loomcluster.Worker;
 import dev.loomcluster.WorkerPool;
 import dev.loomcluster.WorkerStats;
+import dev.loomcluster.internal.loop.EventLoop;
+import dev.loomcluster.internal.loop.Listeners;
+import dev.loomcluster.internal.message.Messages;
+import dev.loomcluster.internal.net.ListenService;
+import dev.loomcluster.internal.net.SharedServers;
+import dev.loomcluster.internal.worker.Uplink;
+import dev.loomcluster.internal.worker.WorkerRuntime;
+import dev.loomcluster.internal.worker.WorkerSpec;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -28,7 +36,7 @@ import java.util.function.Consumer;
 
 /**
  * The pool: forks workers, keeps the live set, runs the primary loop on which every listener fires,
- * applies the restart policy and shuts down. Public methods may be called from any thread; methods marked
+ * applies the restart policy and shuts down. Workers are reached only through their {@link WorkerLink}. Public methods may be called from any thread; methods marked
  * "primary loop" run on the pool's primary loop thread (a platform thread, not a daemon, alive until
  * {@link #close()}, as Node's primary stays alive while it has workers).
  */
@@ -39,7 +47,7 @@ public final class PoolImpl implements WorkerPool {
     private final PoolOptions options;
     private final EventLoop primary;
     private final Thread primaryThread;
-    private final SharedServers servers = new SharedServers(this);
+    private final ListenService servers;
 
     // ---- any thread
     private final ConcurrentSkipListMap<Integer, Worker> workers = new ConcurrentSkipListMap<>();
@@ -73,6 +81,7 @@ public final class PoolImpl implements WorkerPool {
 
     private PoolImpl(PoolOptions options) {
         this.options = options;
+        this.servers = new SharedServers(options.name(), options.scheduling(), options.connectionBacklog());
         this.primary = new EventLoop(options.name() + "-primary");
         this.primaryThread = Thread.ofPlatform().name(options.name() + "-primary").daemon(false)
                 .unstarted(this::runPrimary);
@@ -112,8 +121,9 @@ public final class PoolImpl implements WorkerPool {
         return primary;
     }
 
-    SharedServers servers() {
-        return servers;
+    /** The link that runs a new worker: a thread of this JVM. */
+    WorkerLink newLink(WorkerSpec spec, Uplink uplink) {
+        return new ThreadLink(spec, options.threads(), uplink, servers);
     }
 
     @Override
@@ -161,7 +171,7 @@ public final class PoolImpl implements WorkerPool {
             primary.execute(() -> {
                 onFork.fire(l -> l.accept(handle));
                 try {
-                    handle.runtime.startThread();
+                    handle.link.start();
                 } catch (Throwable t) { // e.g. no native thread could be created
                     fireError(handle, t);
                     handle.finish(ExitStatus.exited(1));
@@ -241,9 +251,9 @@ public final class PoolImpl implements WorkerPool {
     /** A worker is dead: fire {@code exit}, then apply the restart policy. */
     void onWorkerExit(WorkerHandle w, ExitStatus status) {
         live.remove(w.id(), w);
-        Thread thread = w.runtime.liveThread();
-        if (thread != null && !status.equals(ExitStatus.SIGKILL)) { // SIGKILL: abandoned, never joined
-            exitingThreads.add(thread);
+        var exiting = w.link.exitingThread();
+        if (exiting.isPresent() && !status.equals(ExitStatus.SIGKILL)) { // SIGKILL: abandoned, never joined
+            exitingThreads.add(exiting.get());
             if (exitingThreads.size() >= pruneExitingAt) {
                 exitingThreads.removeIf(t -> !t.isAlive());
                 pruneExitingAt = Math.max(64, 2 * exitingThreads.size());
@@ -292,12 +302,11 @@ public final class PoolImpl implements WorkerPool {
     void scheduleKillCheck(WorkerHandle w) {
         primary.schedule(options.killTimeout().toNanos(), 0, () -> {
             if (!w.isDead()) {
-                if (w.runtime.liveThread() != null) {
+                if (w.link.forceEnd()) {
                     leakedThreads.incrementAndGet();
                     LOG.log(System.Logger.Level.WARNING, "worker " + w.id() + " of " + name()
                             + " did not stop within " + options.killTimeout() + "; its thread is abandoned");
                 }
-                w.runtime.releaseResources(false);
                 w.finish(ExitStatus.SIGKILL);
             }
         });
@@ -347,7 +356,7 @@ public final class PoolImpl implements WorkerPool {
             return false;
         }
         WorkerHandle h = live.get(current.id()); // ids are per pool: it must be this pool's worker
-        return h != null && h.runtime == current;
+        return h != null && h.link.isCurrentThread();
     }
 
     /** Primary loop: disconnect all, kill what is left after the shutdown timeout, then stop. */

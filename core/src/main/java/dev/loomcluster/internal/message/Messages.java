@@ -1,4 +1,4 @@
-package dev.loomcluster.internal;
+package dev.loomcluster.internal.message;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;

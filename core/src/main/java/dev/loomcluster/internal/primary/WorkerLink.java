@@ -1,0 +1,47 @@
+package dev.loomcluster.internal.primary;
+
+import java.util.Optional;
+
+/**
+ * The primary's link to one running worker, whatever runs it: a thread of this JVM ({@link ThreadLink})
+ * or a child JVM. The worker answers through the {@link WorkerHandle}'s outbox, as
+ * {@link dev.loomcluster.internal.worker.Signal}s and messages. Any thread unless a method says otherwise.
+ */
+interface WorkerLink {
+
+    /** Starts the worker. Primary loop, once. */
+    void start();
+
+    /** Hands an isolated message to the worker; {@code false} if it no longer takes messages. */
+    boolean deliver(Object isolated);
+
+    /** Asks the worker to disconnect gracefully. */
+    void requestDisconnect();
+
+    /** Ends the worker at once (SIGTERM for a process). */
+    void kill();
+
+    /**
+     * The kill timeout passed and the worker has not reported its exit: forces it (SIGKILL for a process,
+     * abandoning a thread stuck in user code), releases what it held. Primary loop. Returns whether a
+     * thread was left running (leaked).
+     */
+    boolean forceEnd();
+
+    /** A thread that may still be finishing after the worker reported its exit, for {@code close()} to join. */
+    Optional<Thread> exitingThread();
+
+    /** Whether the calling thread is this worker's own (a thread mode worker closing its own pool). */
+    boolean isCurrentThread();
+
+    /** The child process, in process mode. */
+    Optional<ProcessHandle> process();
+
+    /** Counters for {@code WorkerStats}. */
+    Counters counters();
+
+    /** What the worker has counted so far. */
+    record Counters(long messagesIn, long messagesOut, int mailboxDepth, double utilization,
+                    long connectionsReceived, long connectionsOpen) {
+    }
+}
