@@ -6,7 +6,9 @@ import dev.loomcluster.internal.primary.PoolOptions;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
@@ -35,7 +37,7 @@ public interface WorkerPool extends AutoCloseable {
     /** A builder for an in-JVM pool whose workers all run {@code main}. */
     static Builder builder(WorkerMain main) {
         Objects.requireNonNull(main, "main");
-        return new Builder(() -> main, main.getClass().getSimpleName());
+        return new Builder(() -> main, null, main.getClass().getSimpleName());
     }
 
     /**
@@ -45,7 +47,7 @@ public interface WorkerPool extends AutoCloseable {
     static Builder builder(Class<? extends WorkerMain> mainClass) {
         Objects.requireNonNull(mainClass, "mainClass");
         var constructor = PoolOptions.constructorOf(mainClass);
-        return new Builder(() -> PoolOptions.instantiate(constructor), mainClass.getSimpleName());
+        return new Builder(() -> PoolOptions.instantiate(constructor), mainClass, mainClass.getSimpleName());
     }
 
     /** Forks {@code size} workers. May be called once. */
@@ -115,6 +117,7 @@ public interface WorkerPool extends AutoCloseable {
     /** Builds a {@link WorkerPool}. Not thread-safe; each {@code build()} makes a new, independent pool. */
     final class Builder {
         private final Supplier<WorkerMain> mains;
+        private final Class<? extends WorkerMain> mainClass; // null when built from an instance
         private String name;
         private int size = Runtime.getRuntime().availableProcessors();
         private ThreadKind threads = ThreadKind.PLATFORM;
@@ -124,9 +127,12 @@ public interface WorkerPool extends AutoCloseable {
         private Duration shutdownTimeout = Duration.ofSeconds(10);
         private Duration killTimeout = Duration.ofSeconds(2);
         private int connectionBacklog = 256;
+        private Isolation isolation = Isolation.THREAD;
+        private List<String> jvmOptions = List.of();
 
-        private Builder(Supplier<WorkerMain> mains, String name) {
+        private Builder(Supplier<WorkerMain> mains, Class<? extends WorkerMain> mainClass, String name) {
             this.mains = mains;
+            this.mainClass = mainClass;
             this.name = name.isEmpty() ? "loomcluster" : name;
         }
 
@@ -196,10 +202,38 @@ public interface WorkerPool extends AutoCloseable {
             return this;
         }
 
-        /** Builds the pool and starts its primary loop; no worker is forked until {@code start()}/{@code fork()}. */
+        /**
+         * How workers are isolated; default {@link Isolation#THREAD}. {@link Isolation#PROCESS} needs a
+         * builder made by {@link WorkerPool#builder(Class)}.
+         */
+        public Builder isolation(Isolation isolation) {
+            this.isolation = Objects.requireNonNull(isolation, "isolation");
+            return this;
+        }
+
+        /**
+         * Extra options for each child JVM in {@link Isolation#PROCESS} (Node's {@code execArgv}), such as
+         * {@code -Xmx64m}; default none. Ignored by thread workers.
+         */
+        public Builder jvmOptions(List<String> options) {
+            this.jvmOptions = List.copyOf(options);
+            return this;
+        }
+
+        /**
+         * Builds the pool and starts its primary loop; no worker is forked until {@code start()}/{@code fork()}.
+         *
+         * @throws IllegalStateException if {@link Isolation#PROCESS} is asked of a builder made from a
+         *                               {@link WorkerMain} instance (a child JVM cannot receive it)
+         */
         public WorkerPool build() {
-            return PoolImpl.create(new PoolOptions(mains, name, size, threads, scheduling, restart,
-                    new LinkedHashMap<>(env), shutdownTimeout, killTimeout, connectionBacklog));
+            if (isolation == Isolation.PROCESS && mainClass == null) {
+                throw new IllegalStateException("Isolation.PROCESS needs WorkerPool.builder(Class): a child JVM"
+                        + " makes its own instance of the main class, and cannot receive a lambda or an object");
+            }
+            return PoolImpl.create(new PoolOptions(mains, Optional.ofNullable(mainClass), name, size, threads,
+                    scheduling, restart, new LinkedHashMap<>(env), shutdownTimeout, killTimeout, connectionBacklog,
+                    isolation, jvmOptions));
         }
     }
 }

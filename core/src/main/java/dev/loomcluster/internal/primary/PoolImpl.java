@@ -89,6 +89,9 @@ public final class PoolImpl implements WorkerPool {
 
     /** Builds a pool and starts its primary loop. */
     public static WorkerPool create(PoolOptions options) {
+        if (options.isolation() == dev.loomcluster.Isolation.PROCESS) {
+            throw new UnsupportedOperationException("Isolation.PROCESS is not built yet");
+        }
         PoolImpl pool = new PoolImpl(options);
         pool.primaryThread.start();
         return pool;

@@ -1,5 +1,6 @@
 package dev.loomcluster.internal.primary;
 
+import dev.loomcluster.Isolation;
 import dev.loomcluster.RestartPolicy;
 import dev.loomcluster.SchedulingPolicy;
 import dev.loomcluster.ThreadKind;
@@ -9,7 +10,9 @@ import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Objects;
 import java.util.function.Supplier;
 
@@ -18,6 +21,7 @@ import java.util.function.Supplier;
  */
 public record PoolOptions(
         Supplier<WorkerMain> mains,
+        Optional<Class<? extends WorkerMain>> mainClass,
         String name,
         int size,
         ThreadKind threads,
@@ -26,7 +30,9 @@ public record PoolOptions(
         Map<String, String> env,
         Duration shutdownTimeout,
         Duration killTimeout,
-        int connectionBacklog) {
+        int connectionBacklog,
+        Isolation isolation,
+        List<String> jvmOptions) {
 
     public PoolOptions {
         Objects.requireNonNull(mains, "mains");
@@ -34,7 +40,10 @@ public record PoolOptions(
         Objects.requireNonNull(threads, "threads");
         Objects.requireNonNull(scheduling, "scheduling");
         Objects.requireNonNull(restart, "restart");
+        Objects.requireNonNull(mainClass, "mainClass");
+        Objects.requireNonNull(isolation, "isolation");
         env = Map.copyOf(env);
+        jvmOptions = List.copyOf(jvmOptions);
     }
 
     /** Checks that {@code d} is positive; returns it. */
