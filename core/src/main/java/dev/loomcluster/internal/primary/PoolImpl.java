@@ -1,6 +1,7 @@
 package dev.loomcluster.internal.primary;
 
 import dev.loomcluster.Cancellable;
+import dev.loomcluster.Isolation;
 import dev.loomcluster.ExitStatus;
 import dev.loomcluster.PoolStats;
 import dev.loomcluster.Registration;
@@ -13,6 +14,7 @@ import dev.loomcluster.internal.loop.Listeners;
 import dev.loomcluster.internal.message.Messages;
 import dev.loomcluster.internal.net.ListenService;
 import dev.loomcluster.internal.net.SharedServers;
+import dev.loomcluster.internal.process.ProcessWorkers;
 import dev.loomcluster.internal.worker.Uplink;
 import dev.loomcluster.internal.worker.WorkerRuntime;
 import dev.loomcluster.internal.worker.WorkerSpec;
@@ -48,6 +50,7 @@ public final class PoolImpl implements WorkerPool {
     private final EventLoop primary;
     private final Thread primaryThread;
     private final ListenService servers;
+    private final ProcessWorkers processes; // null unless the pool is in Isolation.PROCESS
 
     // ---- any thread
     private final ConcurrentSkipListMap<Integer, Worker> workers = new ConcurrentSkipListMap<>();
@@ -82,6 +85,7 @@ public final class PoolImpl implements WorkerPool {
     private PoolImpl(PoolOptions options) {
         this.options = options;
         this.servers = new SharedServers(options.name(), options.scheduling(), options.connectionBacklog());
+        this.processes = options.isolation() == Isolation.PROCESS ? ProcessWorkers.create(options) : null;
         this.primary = new EventLoop(options.name() + "-primary");
         this.primaryThread = Thread.ofPlatform().name(options.name() + "-primary").daemon(false)
                 .unstarted(this::runPrimary);
@@ -89,9 +93,6 @@ public final class PoolImpl implements WorkerPool {
 
     /** Builds a pool and starts its primary loop. */
     public static WorkerPool create(PoolOptions options) {
-        if (options.isolation() == dev.loomcluster.Isolation.PROCESS) {
-            throw new UnsupportedOperationException("Isolation.PROCESS is not built yet");
-        }
         PoolImpl pool = new PoolImpl(options);
         pool.primaryThread.start();
         return pool;
@@ -124,8 +125,11 @@ public final class PoolImpl implements WorkerPool {
         return primary;
     }
 
-    /** The link that runs a new worker: a thread of this JVM. */
+    /** The link that runs a new worker: a thread of this JVM, or a child JVM. */
     WorkerLink newLink(WorkerSpec spec, Uplink uplink) {
+        if (processes != null) {
+            return processes.newLink(spec, uplink);
+        }
         return new ThreadLink(spec, options.threads(), uplink, servers);
     }
 
@@ -378,6 +382,9 @@ public final class PoolImpl implements WorkerPool {
                 primary.execute(() -> {
                     killer.cancel();
                     servers.closeAll();
+                    if (processes != null) {
+                        processes.close();
+                    }
                     primary.stop();
                 }));
     }

@@ -7,7 +7,7 @@ import java.util.Optional;
  * or a child JVM. The worker answers through the {@link WorkerHandle}'s outbox, as
  * {@link dev.loomcluster.internal.worker.Signal}s and messages. Any thread unless a method says otherwise.
  */
-interface WorkerLink {
+public interface WorkerLink {
 
     /** Starts the worker. Primary loop, once. */
     void start();
