@@ -204,7 +204,13 @@ public interface WorkerPool extends AutoCloseable {
 
         /**
          * How workers are isolated; default {@link Isolation#THREAD}. {@link Isolation#PROCESS} needs a
-         * builder made by {@link WorkerPool#builder(Class)}.
+         * builder made by {@link WorkerPool#builder(Class)}: each worker is a child JVM started with this
+         * JVM's {@code java}, class path or module path, and {@link #jvmOptions}; its real environment is
+         * this JVM's overlaid with the worker's env; it writes to this JVM's stdout and stderr and exits
+         * within two seconds if this JVM dies. Messages cross a Unix domain socket, encoded by loomcluster's
+         * own codec (never Java serialization). Shared sockets need Linux (the listening descriptor is
+         * passed to each child) and {@code --enable-native-access=ALL-UNNAMED} (class path) or
+         * {@code =dev.loomcluster} (module path) on this JVM; a child serves one listening address.
          */
         public Builder isolation(Isolation isolation) {
             this.isolation = Objects.requireNonNull(isolation, "isolation");
@@ -213,7 +219,11 @@ public interface WorkerPool extends AutoCloseable {
 
         /**
          * Extra options for each child JVM in {@link Isolation#PROCESS} (Node's {@code execArgv}), such as
-         * {@code -Xmx64m}; default none. Ignored by thread workers.
+         * {@code -Xmx64m}; default none. Ignored by thread workers. A child also gets
+         * {@code -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto -XX:+ExitOnOutOfMemoryError} (a quick
+         * start, a small footprint, and an {@code exit} instead of a broken loop when its heap runs out),
+         * each unless these options choose the same thing (another GC, {@code -XX:TieredStopAtLevel=4} for
+         * peak throughput, an AOT cache or CDS archive, another out-of-memory action).
          */
         public Builder jvmOptions(List<String> options) {
             this.jvmOptions = List.copyOf(options);
