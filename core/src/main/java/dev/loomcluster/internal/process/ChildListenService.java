@@ -47,11 +47,12 @@ final class ChildListenService implements ListenService {
     private volatile CompletableFuture<Object> pendingReply;
     private volatile ChildShare active;
 
+    private volatile int fdChannel = -1;    // set by the reader thread, used by listen()
+
     // ---- under this object's monitor
     private ServerSocketChannel inherited;
     private InetSocketAddress requested;
     private InetSocketAddress bound;
-    private int fdChannel = -1;
 
     ChildListenService(ChildMain child, boolean roundRobin) {
         this.child = child;
@@ -71,14 +72,6 @@ final class ChildListenService implements ListenService {
         }
         InetSocketAddress resolved = Ipc.resolvedForRequest(address);
         boolean hasFd = inherited != null;
-        if (!hasFd && fdChannel < 0) {
-            String path = System.getenv(Ipc.ENV_FD_SOCKET);
-            if (path == null) {
-                NativeSockets.requireSupported("sharing a listening socket with a child JVM");
-                throw new IllegalStateException("the primary offered no descriptor socket");
-            }
-            fdChannel = NativeSockets.connectUnix(Path.of(path));
-        }
         CompletableFuture<Object> reply = new CompletableFuture<>();
         pendingReply = reply;
         List<Object> request = new java.util.ArrayList<>(Ipc.address(resolved));
@@ -110,6 +103,9 @@ final class ChildListenService implements ListenService {
         }
         InetSocketAddress actual = Ipc.address(Ipc.LISTEN_REPLY, l.get(0), l.get(1));
         if (!hasFd) {
+            if (fdChannel < 0) {
+                throw new ProtocolException("LISTEN_REPLY frame before the descriptor socket was named");
+            }
             NativeSockets.ReceivedFd received = NativeSockets.receiveFd(fdChannel);
             NativeSockets.dup2(received.fd(), 0);
             NativeSockets.close(received.fd());
@@ -150,6 +146,15 @@ final class ChildListenService implements ListenService {
             throw new ProtocolException("LISTEN_REPLY frame with no listen request pending");
         }
         r.complete(value);
+    }
+
+    /** The primary names the socket on which it passes the descriptor: connect to it. Reader thread. */
+    void connectFdSocket(Object value) throws IOException {
+        if (fdChannel >= 0) {
+            throw new ProtocolException("a second FD_SOCKET frame");
+        }
+        String path = Ipc.field(Ipc.FD_SOCKET, Ipc.list(Ipc.FD_SOCKET, value, 1).get(0), "path", String.class);
+        fdChannel = NativeSockets.connectUnix(Path.of(path));
     }
 
     /** The primary grants an accept turn. Reader thread. */

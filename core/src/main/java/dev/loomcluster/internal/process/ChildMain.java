@@ -43,7 +43,6 @@ public final class ChildMain implements Uplink {
 
     // ---- immutable
     private final IpcChannel ipc;
-    private final SocketChannel channel;
 
     // ---- any thread
     private volatile State state = State.RUNNING;
@@ -51,9 +50,8 @@ public final class ChildMain implements Uplink {
     private volatile WorkerRuntime runtime;
     private volatile ChildListenService listen;
 
-    private ChildMain(IpcChannel ipc, SocketChannel channel) {
+    private ChildMain(IpcChannel ipc) {
         this.ipc = ipc;
-        this.channel = channel;
     }
 
     public static void main(String[] args) {
@@ -71,7 +69,7 @@ public final class ChildMain implements Uplink {
             ch.connect(UnixDomainSocketAddress.of(socket));
             WireCodec codec = WireCodec.create(WireLimits.DEFAULTS, ClassLoader.getSystemClassLoader());
             IpcChannel ipc = new IpcChannel("child", codec);
-            child = new ChildMain(ipc, ch);
+            child = new ChildMain(ipc);
             current = child;
             ipc.send(Ipc.HELLO, List.of(token));
             ipc.attach(ch, "loomcluster-ipc-out", true, STATS_NANOS, child::sendStats);
@@ -163,6 +161,7 @@ public final class ChildMain implements Uplink {
             case Ipc.MESSAGE -> runtime.deliver(value);
             case Ipc.DISCONNECT -> runtime.requestDisconnect();
             case Ipc.LISTEN_REPLY -> listen.reply(value);
+            case Ipc.FD_SOCKET -> listen.connectFdSocket(value);
             case Ipc.TURN -> listen.turn(Ipc.longField(kind, Ipc.list(kind, value, 1).get(0), "seq"));
             default -> throw new ProtocolException("unexpected " + Ipc.name(kind) + " frame from the primary");
         }
@@ -234,6 +233,6 @@ public final class ChildMain implements Uplink {
         if (c == null) {
             throw new IllegalStateException("not in a child JVM");
         }
-        c.channel.write(java.nio.ByteBuffer.wrap(bytes));
+        c.ipc.writeRaw(java.nio.ByteBuffer.wrap(bytes));
     }
 }

@@ -18,7 +18,8 @@ import java.util.Map;
  * ONLINE, LISTENING [host, port]            MESSAGE value
  * MESSAGE value, FAILED failure             DISCONNECT
  * REQUEST_DISCONNECT                        LISTEN_REPLY [host, port] or [error class, message]
- * LISTEN [host, port, hasFd], UNLISTEN      TURN [seq]: accept one connection
+ * LISTEN [host, port, hasFd], UNLISTEN      FD_SOCKET [path]: connect there for the descriptor
+ *                                           TURN [seq]: accept one connection
  * ACK [seq, accepted, open, queued]
  * STATS [in, mailbox, utilization, received, open]
  * </pre>
@@ -38,14 +39,14 @@ final class Ipc {
     static final byte TURN = 12;
     static final byte ACK = 13;
     static final byte STATS = 14;
+    static final byte FD_SOCKET = 15;
 
     /** Environment variables a child is started with (besides the worker's env). */
     static final String ENV_SOCKET = "LOOMCLUSTER_IPC_SOCKET";
-    static final String ENV_FD_SOCKET = "LOOMCLUSTER_IPC_FD_SOCKET";
     static final String ENV_TOKEN = "LOOMCLUSTER_IPC_TOKEN";
 
     private static final String[] NAMES = {"0", "HELLO", "SPEC", "MESSAGE", "ONLINE", "LISTENING", "FAILED",
-            "REQUEST_DISCONNECT", "DISCONNECT", "LISTEN", "LISTEN_REPLY", "UNLISTEN", "TURN", "ACK", "STATS"};
+            "REQUEST_DISCONNECT", "DISCONNECT", "LISTEN", "LISTEN_REPLY", "UNLISTEN", "TURN", "ACK", "STATS", "FD_SOCKET"};
 
     private Ipc() {
     }

@@ -63,7 +63,6 @@ final class ProcessLink implements WorkerLink {
     private final IpcChannel ipc;
     private final String token;
     private final Path socketPath;
-    private final Path fdSocketPath;
     private final ServerSocketChannel server;   // null if it could not be made (launchFailure says why)
     private final Process process;              // null if it could not be launched
     private final Throwable launchFailure;
@@ -79,6 +78,7 @@ final class ProcessLink implements WorkerLink {
     // ---- link thread
     private int fdListener = -1;
     private int fdChannel = -1;
+    private Path fdSocketPath;
 
     ProcessLink(ProcessWorkers workers, WorkerSpec spec, Uplink uplink) {
         this.workers = workers;
@@ -101,7 +101,6 @@ final class ProcessLink implements WorkerLink {
                 .unstarted(this::run);
 
         Path sock = null;
-        Path fdSock = null;
         ServerSocketChannel ch = null;
         Process p = null;
         Throwable failure = null;
@@ -109,19 +108,10 @@ final class ProcessLink implements WorkerLink {
             sock = workers.dir().socketPath("w" + spec.id());
             ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             ch.bind(UnixDomainSocketAddress.of(sock), 1);
-            if (NativeSockets.isSupported()) {
-                fdSock = workers.dir().socketPath("f" + spec.id());
-                fdListener = NativeSockets.listenUnix(fdSock, 1);
-            }
             ProcessBuilder pb = new ProcessBuilder(workers.command());
             pb.environment().putAll(spec.env());
             pb.environment().put(Ipc.ENV_SOCKET, sock.toString());
             pb.environment().put(Ipc.ENV_TOKEN, token);
-            if (fdSock != null) {
-                pb.environment().put(Ipc.ENV_FD_SOCKET, fdSock.toString());
-            } else {
-                pb.environment().remove(Ipc.ENV_FD_SOCKET);
-            }
             pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             pb.redirectOutput(ProcessBuilder.Redirect.INHERIT);
             pb.redirectError(ProcessBuilder.Redirect.INHERIT);
@@ -131,11 +121,8 @@ final class ProcessLink implements WorkerLink {
         } catch (IOException | RuntimeException e) {
             failure = e;
             closeQuietly(ch);
-            NativeSockets.closeQuietly(fdListener);
-            fdListener = -1;
         }
         this.socketPath = sock;
-        this.fdSocketPath = fdSock;
         this.server = ch;
         this.process = p;
         this.launchFailure = failure;
@@ -252,7 +239,13 @@ final class ProcessLink implements WorkerLink {
             report(status);
             return;
         }
-        ipc.attach(ch, thread.getName() + "-out", true, Long.MAX_VALUE / 4, null);
+        try {
+            ipc.attach(ch, thread.getName() + "-out", true, Long.MAX_VALUE / 4, null);
+        } catch (IOException e) {
+            end(true);
+            report(awaitExit());
+            return;
+        }
         moveTo(Phase.CONNECTED, Phase.CONNECTING);
         Throwable[] ended = new Throwable[1];
         ipc.readOnThisThread(new IpcChannel.Receiver() {
@@ -395,6 +388,11 @@ final class ProcessLink implements WorkerLink {
         try {
             if (!hasFd) {
                 if (fdChannel < 0) {
+                    // the descriptor socket is made when a child first listens, so a pool that never
+                    // shares a socket makes no native call
+                    fdSocketPath = workers.dir().socketPath("f" + spec.id());
+                    fdListener = NativeSockets.listenUnix(fdSocketPath, 1);
+                    sendControl(Ipc.FD_SOCKET, List.of(fdSocketPath.toString()));
                     if ((NativeSockets.poll(fdListener, NativeSockets.POLLIN, 5_000) & NativeSockets.POLLIN) == 0) {
                         throw new IOException("worker " + spec.id() + " did not connect its descriptor socket");
                     }
