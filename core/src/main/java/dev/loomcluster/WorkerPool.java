@@ -220,10 +220,11 @@ public interface WorkerPool extends AutoCloseable {
         /**
          * Extra options for each child JVM in {@link Isolation#PROCESS} (Node's {@code execArgv}), such as
          * {@code -Xmx64m}; default none. Ignored by thread workers. A child also gets
-         * {@code -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto -XX:+ExitOnOutOfMemoryError} (a quick
-         * start, a small footprint, and an {@code exit} instead of a broken loop when its heap runs out),
-         * each unless these options choose the same thing (another GC, {@code -XX:TieredStopAtLevel=4} for
-         * peak throughput, an AOT cache or CDS archive, another out-of-memory action).
+         * {@code -XX:+UseSerialGC -Xshare:auto -XX:+ExitOnOutOfMemoryError} (a small footprint, the JDK's
+         * class-data archive, and an {@code exit} instead of a broken loop when its heap runs out), each
+         * unless these options choose the same thing (another GC, an AOT cache or CDS archive, another
+         * out-of-memory action). For a quicker start, add {@code -XX:TieredStopAtLevel=1} (C1 only) or a
+         * JDK AOT cache ({@code -XX:AOTCache=...}, made by one run with {@code -XX:AOTCacheOutput=...}).
          */
         public Builder jvmOptions(List<String> options) {
             this.jvmOptions = List.copyOf(options);

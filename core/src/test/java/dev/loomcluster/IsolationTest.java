@@ -25,8 +25,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(60)
 class IsolationTest {
 
+    /** Child JVMs compile with C1 only: tests are short, start-up dominates. */
+    static final List<String> CHILD_OPTIONS = List.of("-XX:TieredStopAtLevel=1");
+
     static WorkerPool.Builder builder(String base, Isolation isolation, Class<? extends WorkerMain> main) {
         return WorkerPool.builder(main)
+                .jvmOptions(CHILD_OPTIONS)
                 .name(TestPools.uniqueName(base))
                 .isolation(isolation)
                 .size(1)

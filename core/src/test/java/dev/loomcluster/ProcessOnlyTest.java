@@ -58,7 +58,7 @@ class ProcessOnlyTest {
     @Test
     void aChildThatExhaustsItsHeapExitsAndItsSiblingServesOn() {
         WorkerPool pool = builder("p-oom", Isolation.PROCESS, Mains.Echo.class).size(2)
-                .jvmOptions(List.of("-Xmx32m")).build();
+                .jvmOptions(List.of("-Xmx32m", "-XX:TieredStopAtLevel=1")).build();
         try (pool) {
             Events events = Events.of(pool);
             var received = new LinkedBlockingQueue<Object>();

@@ -45,6 +45,7 @@ class IsolationSocketTest {
 
     private static WorkerPool.Builder pool(String base, Isolation isolation, SchedulingPolicy policy, int size) {
         return WorkerPool.builder(EchoServer.class).name(base + System.nanoTime() + "x").isolation(isolation)
+                .jvmOptions(List.of("-XX:TieredStopAtLevel=1")) // short tests: start-up dominates
                 .scheduling(policy).size(size).shutdownTimeout(Duration.ofSeconds(5)).killTimeout(Duration.ofSeconds(2));
     }
 

@@ -14,7 +14,7 @@ import java.util.Map;
  *
  * <pre>
  * child -> primary                          primary -> child
- * HELLO [token]                 (first)     SPEC {id, env, pool, main, threads, scheduling, backlog} (first)
+ * HELLO [token]                 (first)     SPEC {id, env, pool, main, threads, scheduling} (first)
  * ONLINE, LISTENING [host, port]            MESSAGE value
  * MESSAGE value, FAILED failure             DISCONNECT
  * REQUEST_DISCONNECT                        LISTEN_REPLY [host, port] or [error class, message]

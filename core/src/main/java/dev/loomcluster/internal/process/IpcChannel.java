@@ -86,14 +86,6 @@ final class IpcChannel {
         this.spare = FrameWriter.create(codec);
     }
 
-    String name() {
-        return name;
-    }
-
-    WireCodec codec() {
-        return codec;
-    }
-
     /**
      * Queues a frame and sees that it is written; frames sent before {@link #attach} wait in the buffer.
      * Any thread; never blocks on the socket.

@@ -42,7 +42,6 @@ import java.util.concurrent.atomic.AtomicReference;
 final class ProcessLink implements WorkerLink {
     private static final System.Logger LOG = System.getLogger("dev.loomcluster");
     private static final SecureRandom TOKENS = new SecureRandom();
-    private static final long STATS_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
     /** Where the link is; moved forward only, by {@link #moveTo}. */
     enum Phase {
@@ -205,14 +204,6 @@ final class ProcessLink implements WorkerLink {
 
     private boolean sendControl(byte kind, Object value) {
         return ipc.send(kind, value);
-    }
-
-    int id() {
-        return spec.id();
-    }
-
-    long pid() {
-        return process.pid();
     }
 
     // ---------------------------------------------------------------- link thread

@@ -28,7 +28,8 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Threads: any thread; the map and each server's member list are guarded by this object's monitor.
  */
 final class ProcessServers {
-    private static final long ACK_WAIT_NANOS = 50_000_000L;
+    /** How long a turn may go unanswered before the next connection goes to another child. */
+    private static final long ACK_WAIT_NANOS = 500_000_000L;
     private static final int POLL_MILLIS = 20;
 
     // ---- immutable

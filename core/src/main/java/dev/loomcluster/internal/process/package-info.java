@@ -31,7 +31,7 @@
  * descriptor, and when a connection is queued it grants an <em>accept turn</em> to the next child in round
  * robin (a {@code TURN} frame on the child's IPC channel); that child's loop accepts at most one connection
  * on its inherited channel, non-blockingly, and answers with an {@code ACK} frame carrying its load, after
- * which the thread polls again (the socket is level-triggered, so it waits for the answer, at most 50 ms).
+ * which the thread polls again (the socket is level-triggered, so it waits for the answer, at most 500 ms).
  * A child that has not answered its last turn, or whose loop reports a queue at least the pool's
  * connection backlog deep, is skipped as overloaded; when every child is, the connection waits in the
  * kernel's queue. A turn costs one IPC message pair per accepted
