@@ -247,11 +247,6 @@ final class ResponseStream extends OutputStream {
         if (closed) {
             return;
         }
-        if (mode == DISCARD) {
-            closed = true;
-            exchange.responseFinished();
-            return;
-        }
         if (mode < 0) {
             throw new IOException("response headers not sent yet");
         }
@@ -266,6 +261,7 @@ final class ResponseStream extends OutputStream {
         } else if (mode == UNTIL_CLOSE) {
             exchange.markClose();
         }
+        // Every mode, DISCARD (HEAD) included, hands on what is staged: off the loop that is the head itself.
         try {
             if (conn.onLoop()) {
                 pushOffLoopFromLoop();
