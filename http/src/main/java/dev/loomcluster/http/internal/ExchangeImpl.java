@@ -39,6 +39,7 @@ final class ExchangeImpl extends HttpExchange implements Runnable {
     private static final System.Logger LOG = System.getLogger("dev.loomcluster.http");
     private static final byte[] NOT_FOUND = "<h1>404 Not Found</h1>No context found for request"
             .getBytes(StandardCharsets.ISO_8859_1);
+    private static final String ALLOW = "OPTIONS, GET, HEAD, POST, PUT, DELETE, PATCH";
 
     // ---- set on the loop before dispatch (by the constructor or reset), then read-only
     private final HttpConnection conn;
@@ -46,6 +47,7 @@ final class ExchangeImpl extends HttpExchange implements Runnable {
     private ContextImpl context;
     private String method;
     private boolean head;
+    private boolean asterisk;
     private String target;
     private RequestParser parser;
     private boolean http10;
@@ -81,6 +83,7 @@ final class ExchangeImpl extends HttpExchange implements Runnable {
         this.parser = parser;
         this.method = parser.method;
         this.head = parser.isHead;
+        this.asterisk = parser.asterisk;
         this.target = parser.target();
         this.http10 = parser.minorVersion == 0;
         this.keepAlive = keepAlive;
@@ -112,6 +115,12 @@ final class ExchangeImpl extends HttpExchange implements Runnable {
     @Override
     public void run() {
         try {
+            if (asterisk) {
+                // OPTIONS *: what the server as a whole supports (RFC 9110 9.3.7), answered by the server.
+                responseHeaders.set("Allow", ALLOW);
+                sendResponseHeaders(200, -1);
+                return;
+            }
             if (context == null) {
                 sendResponseHeaders(404, NOT_FOUND.length);
                 try (OutputStream o = getResponseBody()) {

@@ -345,7 +345,8 @@ final class HttpConnection implements ConnectionHandler {
             bodyDeadline = System.nanoTime() + options.idleTimeout().toNanos();
             if (bodyChunked) {
                 if (chunkedDecoder == null) {
-                    chunkedDecoder = new ChunkedDecoder(options.maxBodyBytes(), options.maxHeaderBytes());
+                    chunkedDecoder = new ChunkedDecoder(options.maxBodyBytes(), options.maxHeaderBytes(),
+                            options.maxChunkExtensionBytes());
                 }
                 chunkedDecoder.reset();
             }

@@ -88,6 +88,8 @@ final class RequestParser {
     boolean connectionClose;
     boolean connectionKeepAlive;
     boolean expectContinue;
+    /** The asterisk-form target of {@code OPTIONS *}: a question about the server, not a resource. */
+    boolean asterisk;
 
     int errorStatus;
     String errorReason;
@@ -184,6 +186,10 @@ final class RequestParser {
                 if (lineLen > maxLine) {
                     return fail(414, "Request line too long");
                 }
+                if (!endsWithVersion(buf, lf - 1, lineLen)) {
+                    // No HTTP/0.9: answer now rather than wait for a header section that will not come.
+                    return fail(400, "Malformed request line: no HTTP version");
+                }
                 sawRequestLine = true;
             } else if (++fieldLines > maxFields) {
                 return fail(431, "Too many header fields");
@@ -194,6 +200,16 @@ final class RequestParser {
             lineStart = rel + 1;
             i = lf + 1;
         }
+    }
+
+    /** Whether the line ending just before {@code cr} ends in {@code " HTTP/"} and three more bytes. */
+    private static boolean endsWithVersion(ByteBuffer buf, int cr, int lineLen) {
+        return lineLen >= 12 && versionAt(buf, cr - 9); // the shortest line is "M * HTTP/1.1"
+    }
+
+    private static boolean versionAt(ByteBuffer buf, int sp) {
+        return buf.get(sp) == Ascii.SP && buf.get(sp + 1) == 'H' && buf.get(sp + 2) == 'T' && buf.get(sp + 3) == 'T'
+                && buf.get(sp + 4) == 'P' && buf.get(sp + 5) == '/';
     }
 
     private static final long ONES_7F = 0x7F7F7F7F7F7F7F7FL;
@@ -238,6 +254,7 @@ final class RequestParser {
         connectionClose = false;
         connectionKeepAlive = false;
         expectContinue = false;
+        asterisk = false;
         hostCount = 0;
         teSeen = false;
         chunkedCount = 0;
@@ -343,46 +360,32 @@ final class RequestParser {
         switch (id) {
             case H_HOST -> {
                 hostCount++;
-                for (int i = from; i < to; i++) {
-                    if (!Ascii.isHost(buf.get(i))) {
-                        return error(400, "Invalid Host");
-                    }
+                if (!validAuthority(buf, from, to)) {
+                    return error(400, "Invalid Host");
                 }
             }
             case H_CONTENT_LENGTH -> {
-                // 1*DIGIT, or a list of identical values (RFC 9110 8.6); anything else is an error.
-                int i = from;
-                while (true) {
-                    long n = 0;
-                    int digits = 0;
-                    while (i < to && digit(buf.get(i))) {
-                        if (++digits > 18) {
-                            return error(400, "Content-Length too large");
-                        }
-                        n = n * 10 + (buf.get(i) - '0');
-                        i++;
-                    }
-                    if (digits == 0) {
-                        return error(400, "Invalid Content-Length");
-                    }
-                    if (contentLength >= 0 && contentLength != n) {
-                        return error(400, "Differing Content-Length values");
-                    }
-                    contentLength = n;
-                    while (i < to && Ascii.isWhite(buf.get(i))) {
-                        i++;
-                    }
-                    if (i == to) {
-                        break;
-                    }
-                    if (buf.get(i) != ',') {
-                        return error(400, "Invalid Content-Length");
-                    }
-                    i++;
-                    while (i < to && Ascii.isWhite(buf.get(i))) {
-                        i++;
-                    }
+                // Exactly 1*DIGIT, once. RFC 9110 8.6 lets a recipient accept a repeated or listed identical
+                // value, but a proxy in front may read such a message differently: refused, as Node does.
+                if (contentLength >= 0) {
+                    return error(400, "Multiple Content-Length fields");
                 }
+                long n = 0;
+                int digits = 0;
+                for (int i = from; i < to; i++) {
+                    int b = buf.get(i);
+                    if (!digit(b)) {
+                        return error(400, b == ',' ? "Content-Length list" : "Invalid Content-Length");
+                    }
+                    if (++digits > 18) {
+                        return error(400, "Content-Length too large");
+                    }
+                    n = n * 10 + (b - '0');
+                }
+                if (digits == 0) {
+                    return error(400, "Invalid Content-Length");
+                }
+                contentLength = n;
             }
             case H_TRANSFER_ENCODING -> {
                 teSeen = true;
@@ -400,6 +403,166 @@ final class RequestParser {
             }
         }
         return errorStatus == 0;
+    }
+
+    /**
+     * Whether {@code buf[from, to)} is {@code uri-host [ ":" port ]} (RFC 9110 7.2, RFC 3986 3.2.2): empty (a
+     * request whose target has no authority), or a host (IP-literal, IPv4 or reg-name) that is not empty
+     * when a port follows, and a port of at most five digits up to 65535. No allocation.
+     */
+    static boolean validAuthority(ByteBuffer buf, int from, int to) {
+        if (from == to) {
+            return true;
+        }
+        int i = from;
+        if (buf.get(i) == '[') {
+            int close = -1;
+            for (int j = i + 1; j < to; j++) {
+                if (buf.get(j) == ']') {
+                    close = j;
+                    break;
+                }
+            }
+            if (close < 0 || !validIpLiteral(buf, i + 1, close)) {
+                return false;
+            }
+            i = close + 1;
+        } else {
+            while (i < to && buf.get(i) != ':') {
+                int b = buf.get(i);
+                if (!Ascii.isHost(b) || b == '[' || b == ']') {
+                    return false;
+                }
+                if (b == '%' && (i + 2 >= to || Ascii.hex(buf.get(i + 1)) < 0 || Ascii.hex(buf.get(i + 2)) < 0)) {
+                    return false;
+                }
+                i++;
+            }
+            if (i == from) {
+                return false; // ":80": a port without a host
+            }
+        }
+        if (i == to) {
+            return true;
+        }
+        if (buf.get(i) != ':') {
+            return false;
+        }
+        int digits = to - i - 1;
+        if (digits > 5) {
+            return false;
+        }
+        int port = 0;
+        for (int j = i + 1; j < to; j++) {
+            int b = buf.get(j);
+            if (!digit(b)) {
+                return false;
+            }
+            port = port * 10 + (b - '0');
+        }
+        return port <= 65535;
+    }
+
+    /** IPv6address or IPvFuture between the brackets of an IP-literal (RFC 3986 3.2.2). */
+    private static boolean validIpLiteral(ByteBuffer buf, int from, int to) {
+        if (from == to) {
+            return false;
+        }
+        int b0 = buf.get(from);
+        if (b0 == 'v' || b0 == 'V') {
+            // IPvFuture = "v" 1*HEXDIG "." 1*( unreserved / sub-delims / ":" )
+            int i = from + 1;
+            while (i < to && Ascii.hex(buf.get(i)) >= 0) {
+                i++;
+            }
+            if (i == from + 1 || i >= to || buf.get(i) != '.' || i + 1 == to) {
+                return false;
+            }
+            for (i++; i < to; i++) {
+                int b = buf.get(i);
+                if (!Ascii.isHost(b) || b == '[' || b == ']' || b == '%') {
+                    return false;
+                }
+            }
+            return true;
+        }
+        // IPv6address: up to eight 16-bit groups, at most one "::", the last 32 bits possibly as IPv4.
+        int groups = 0;
+        boolean elided = false;
+        int i = from;
+        if (buf.get(i) == ':') {
+            if (i + 1 >= to || buf.get(i + 1) != ':') {
+                return false;
+            }
+            elided = true;
+            i += 2;
+            if (i == to) {
+                return true; // "::"
+            }
+        }
+        while (true) {
+            int start = i;
+            while (i < to && i - start < 5 && Ascii.hex(buf.get(i)) >= 0) {
+                i++;
+            }
+            int len = i - start;
+            if (i < to && buf.get(i) == '.') {
+                // an embedded IPv4 address ends the literal and counts as two groups
+                if (!validIpv4(buf, start, to)) {
+                    return false;
+                }
+                groups += 2;
+                break;
+            }
+            if (len == 0 || len > 4) {
+                return false;
+            }
+            groups++;
+            if (i == to) {
+                break;
+            }
+            if (buf.get(i) != ':') {
+                return false;
+            }
+            i++;
+            if (i < to && buf.get(i) == ':') {
+                if (elided) {
+                    return false;
+                }
+                elided = true;
+                i++;
+                if (i == to) {
+                    break;
+                }
+            } else if (i == to) {
+                return false; // a trailing single ':'
+            }
+        }
+        return elided ? groups < 8 : groups == 8;
+    }
+
+    private static boolean validIpv4(ByteBuffer buf, int from, int to) {
+        int parts = 0;
+        int i = from;
+        while (true) {
+            int start = i;
+            int v = 0;
+            while (i < to && digit(buf.get(i)) && i - start < 3) {
+                v = v * 10 + (buf.get(i) - '0');
+                i++;
+            }
+            if (i == start || v > 255 || (i - start > 1 && buf.get(start) == '0')) {
+                return false;
+            }
+            parts++;
+            if (i == to) {
+                return parts == 4;
+            }
+            if (buf.get(i) != '.' || parts == 4) {
+                return false;
+            }
+            i++;
+        }
     }
 
     private static final int TOKEN_TE = 0;
@@ -457,11 +620,15 @@ final class RequestParser {
             if (contentLength >= 0) {
                 return error(400, "Both Content-Length and Transfer-Encoding");
             }
+            if (teNotChunkedLast) {
+                // RFC 9112 6.3: the final coding is not chunked, so the body's length cannot be known.
+                return error(400, "Transfer-Encoding does not end in chunked");
+            }
+            if (chunkedCount != 1) {
+                return error(400, "Invalid Transfer-Encoding");
+            }
             if (teUnknown) {
                 return error(501, "Unsupported Transfer-Encoding");
-            }
-            if (chunkedCount != 1 || teNotChunkedLast) {
-                return error(400, "Invalid Transfer-Encoding");
             }
             chunked = true;
         } else if (contentLength > options.maxBodyBytes()) {
@@ -493,6 +660,12 @@ final class RequestParser {
     }
 
     private boolean target(ByteBuffer buf, int off, int len) {
+        if (len == 1 && buf.get(off) == '*') {
+            if (!"OPTIONS".equals(method)) {
+                return error(400, "Asterisk-form target with a method other than OPTIONS");
+            }
+            asterisk = true;
+        }
         if (Ascii.equalsExact(buf, off, len, lastTarget)) {
             return true;
         }
