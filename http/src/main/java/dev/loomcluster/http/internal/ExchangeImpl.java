@@ -49,7 +49,7 @@ final class ExchangeImpl extends HttpExchange implements Runnable {
     private boolean head;
     private boolean asterisk;
     private String target;
-    private RequestParser parser;
+    private RequestHead requestHead;
     private boolean http10;
     private boolean keepAlive;
     private Headers requestHeaders;
@@ -67,27 +67,28 @@ final class ExchangeImpl extends HttpExchange implements Runnable {
     private volatile boolean close;
     private volatile boolean finished;
 
-    ExchangeImpl(HttpConnection conn, ContextImpl context, RequestParser parser, ResponseHeaders responseHeaders,
-            boolean keepAlive) {
+    ExchangeImpl(HttpConnection conn, Outbound outbound, ContextImpl context, RequestHead head,
+            RequestHeaders requestHeaders, ResponseHeaders responseHeaders, boolean keepAlive) {
         this.conn = conn;
-        this.rawOut = new ResponseStream(this, conn);
-        reset(context, parser, responseHeaders, keepAlive);
+        this.rawOut = new ResponseStream(this, outbound);
+        reset(context, head, requestHeaders, responseHeaders, keepAlive);
     }
 
     /**
      * Makes this object the exchange of the next request. Loop; only for an exchange that ended on the
      * loop inside its handler's call, so no other thread can still be using it.
      */
-    void reset(ContextImpl context, RequestParser parser, ResponseHeaders responseHeaders, boolean keepAlive) {
+    void reset(ContextImpl context, RequestHead head, RequestHeaders requestHeaders, ResponseHeaders responseHeaders,
+            boolean keepAlive) {
         this.context = context;
-        this.parser = parser;
-        this.method = parser.method;
-        this.head = parser.isHead;
-        this.asterisk = parser.asterisk;
-        this.target = parser.target();
-        this.http10 = parser.minorVersion == 0;
+        this.requestHead = head;
+        this.method = head.method;
+        this.head = head.isHead;
+        this.asterisk = head.asterisk;
+        this.target = head.target;
+        this.http10 = head.minorVersion == 0;
         this.keepAlive = keepAlive;
-        this.requestHeaders = parser.headers;
+        this.requestHeaders = requestHeaders;
         this.responseHeaders = responseHeaders;
         this.rawIn = null;
         this.uri = null;
@@ -213,7 +214,7 @@ final class ExchangeImpl extends HttpExchange implements Runnable {
         } catch (IOException | RuntimeException e) {
             if (!finished) {
                 finished = true;
-                conn.conn.abort();
+                conn.abort();
                 conn.exchangeFinished(this);
             }
         }
@@ -430,7 +431,7 @@ final class ExchangeImpl extends HttpExchange implements Runnable {
     public URI getRequestURI() {
         URI u = uri;
         if (u == null) {
-            u = conn.onLoop() && parser.target() == target ? parser.uri() : URI.create(target);
+            u = requestHead.uri();
             uri = u;
         }
         return u;
@@ -486,7 +487,7 @@ final class ExchangeImpl extends HttpExchange implements Runnable {
 
     @Override
     public InetSocketAddress getRemoteAddress() {
-        return conn.conn.remoteAddress();
+        return conn.remoteAddress();
     }
 
     @Override
@@ -496,7 +497,7 @@ final class ExchangeImpl extends HttpExchange implements Runnable {
 
     @Override
     public InetSocketAddress getLocalAddress() {
-        return conn.conn.localAddress();
+        return conn.localAddress();
     }
 
     @Override

@@ -9,22 +9,21 @@ import java.nio.ByteBuffer;
 /**
  * A strict HTTP/1.1 request-head parser (RFC 9112), one per connection, run on the worker's loop.
  *
- * <p>It works in two steps over bytes still in the caller's buffer. {@link #scan} finds the end of the
- * header section incrementally (a head split over many reads is scanned once, eight bytes at a time),
- * rejecting bare LF and enforcing the size limits as the bytes come. {@link #parse} then parses
- * the complete head: request line, field lines, and the framing rules (Host, Content-Length,
- * Transfer-Encoding, Connection, Expect), rejecting any CR not followed by LF. Strings are made only for what differs from the previous
- * request on the connection (method names and common field names are constants; a field value or target
- * equal to the previous one at the same place is reused), so a keep-alive client repeating a request
- * allocates nothing here.
+ * <p>{@link #parse} is given the bytes received so far and returns a {@link ParseResult}: the
+ * {@link RequestHead} (the buffer's position then moved past the head), {@link ParseResult#NEED_MORE}
+ * (nothing consumed; call again with the same bytes and more), or a {@link ParseResult.Reject}. It works
+ * in two steps over bytes still in the caller's buffer: a scan finds the end of the header section
+ * incrementally (a head split over many reads is scanned once, eight bytes at a time), rejecting bare LF,
+ * a request line with no version and sizes over the limits as the bytes come; then the complete head is
+ * parsed: request line, field lines, and the framing rules (Host, Content-Length, Transfer-Encoding,
+ * Connection, Expect), rejecting any CR not followed by LF. Strings are made only for what differs from
+ * the previous request on the connection (method names and common field names are constants; a field
+ * value or target equal to the previous one at the same place is reused, and so is the head itself), so a
+ * keep-alive client repeating a request allocates nothing here.
  *
- * <p>On failure {@link #errorStatus} and {@link #errorReason} tell the response; the caller closes the
- * connection after it, as framing can no longer be trusted.
+ * <p>The fields below are the parser's own working state, never read by other classes.
  */
 final class RequestParser {
-    static final int NEED_MORE = -1;
-    static final int ERROR = -2;
-
     /** Field names the parser knows; the first ones matter to framing. */
     private static final int H_OTHER = 0;
     private static final int H_HOST = 1;
@@ -64,11 +63,10 @@ final class RequestParser {
     private static final String[] METHODS = {"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH",
             "TRACE", "CONNECT"};
 
+    // ---- immutable
     private final HttpOptions options;
-    /** The headers being filled; replaced by a new instance when the previous one may still be in use. */
-    RequestHeaders headers = new RequestHeaders();
 
-    // ---- scan state: offsets relative to the head's first byte as given to scan() ----
+    // ---- loop thread: the scan, offsets relative to the head's first byte (the buffer's position)
     private int scanPos;
     private int lineStart;
     private int headStart;
@@ -76,30 +74,25 @@ final class RequestParser {
     private int fieldLines;
     private int emptyLines;
 
-    // ---- the parsed request, valid after parse() returned true ----
-    String method;
-    boolean isHead;
-    String target;
-    /** 0 for HTTP/1.0, 1 for HTTP/1.1 (and later 1.x, which are answered as 1.1). */
-    int minorVersion;
-    /** Declared Content-Length, or -1 when there is none. */
-    long contentLength;
-    boolean chunked;
-    boolean connectionClose;
-    boolean connectionKeepAlive;
-    boolean expectContinue;
-    /** The asterisk-form target of {@code OPTIONS *}: a question about the server, not a resource. */
-    boolean asterisk;
+    // ---- loop thread: the head being parsed
+    private RequestHeaders headers;
+    private String method;
+    private int minorVersion;
+    private long contentLength;
+    private boolean chunked;
+    private boolean connectionClose;
+    private boolean connectionKeepAlive;
+    private boolean expectContinue;
+    private boolean asterisk;
+    private ParseResult.Reject reject;
 
-    int errorStatus;
-    String errorReason;
-
-    // ---- reuse across requests ----
+    // ---- loop thread: reuse across requests
     private String[] slotNames = new String[16];
     private String[] slotValues = new String[16];
     private String lastTarget;
     private String lastPath;
     private URI lastUri;
+    private RequestHead lastHead;
 
     // ---- per-parse scratch ----
     private int hostCount;
@@ -112,24 +105,58 @@ final class RequestParser {
         this.options = options;
     }
 
+    /**
+     * Parses the request head starting at {@code buf}'s position, filling {@code into} (cleared first)
+     * with its fields. Bytes before the limit that an earlier call, which returned
+     * {@link ParseResult#NEED_MORE}, already scanned (at the same offsets from the position) are not
+     * scanned again.
+     *
+     * @return the head, with {@code buf}'s position just past it; {@link ParseResult#NEED_MORE} with the
+     *         position unchanged; or a reject
+     */
+    ParseResult parse(ByteBuffer buf, RequestHeaders into) {
+        int start = buf.position();
+        int end = scan(buf, start, buf.limit());
+        if (end == NEED_MORE) {
+            return ParseResult.NEED_MORE;
+        }
+        if (end == ERROR) {
+            resetScan();
+            return reject;
+        }
+        int from = start + headStart;
+        resetScan();
+        buf.position(end);
+        headers = into;
+        try {
+            return parseHead(buf, from, end) ? head() : reject;
+        } finally {
+            headers = null;
+        }
+    }
+
+    private static final int NEED_MORE = -1;
+    private static final int ERROR = -2;
+
+    private RequestHead head() {
+        RequestHead h = lastHead;
+        if (h == null || !h.sameAs(method, lastTarget, minorVersion, contentLength, chunked, connectionClose,
+                connectionKeepAlive, expectContinue, asterisk)) {
+            h = new RequestHead(method, lastTarget, path(), lastUri, minorVersion, contentLength, chunked,
+                    connectionClose, connectionKeepAlive, expectContinue, asterisk);
+            lastHead = h;
+        }
+        return h;
+    }
+
     /** Forgets the scan of the previous head: the next scan starts a new request. */
-    void resetScan() {
+    private void resetScan() {
         scanPos = 0;
         lineStart = 0;
         headStart = 0;
         sawRequestLine = false;
         fieldLines = 0;
         emptyLines = 0;
-    }
-
-    /** Whether any byte of a request (other than leading empty lines) has been seen. */
-    boolean started() {
-        return scanPos > headStart;
-    }
-
-    /** Offset of the request line from the head's first byte (after skipped empty lines). */
-    int headStart() {
-        return headStart;
     }
 
     /**
@@ -139,7 +166,7 @@ final class RequestParser {
      *
      * @return the index just past the empty line ending the head, {@link #NEED_MORE}, or {@link #ERROR}
      */
-    int scan(ByteBuffer buf, int start, int limit) {
+    private int scan(ByteBuffer buf, int start, int limit) {
         final int maxLine = options.maxRequestLineBytes();
         final int maxHead = options.maxHeaderBytes();
         final int maxFields = options.maxHeaderCount();
@@ -235,20 +262,18 @@ final class RequestParser {
     }
 
     private int fail(int status, String reason) {
-        errorStatus = status;
-        errorReason = reason;
+        reject = new ParseResult.Reject(status, reason);
         return ERROR;
     }
 
     /**
-     * Parses the complete head {@code buf[from, end)} found by {@link #scan} (from = start + headStart()).
+     * Parses the complete head {@code buf[from, end)} found by {@link #scan}.
      *
-     * @return whether it is a valid request; if not, {@link #errorStatus} says how to answer
+     * @return whether it is a valid request; if not, {@link #reject} says how to answer
      */
-    boolean parse(ByteBuffer buf, int from, int end) {
+    private boolean parseHead(ByteBuffer buf, int from, int end) {
         headers.reset();
-        errorStatus = 0;
-        errorReason = null;
+        reject = null;
         contentLength = -1;
         chunked = false;
         connectionClose = false;
@@ -270,7 +295,6 @@ final class RequestParser {
             return error(400, "Malformed request line");
         }
         method = method(buf, from, p - from);
-        isHead = "HEAD".equals(method);
         int t = ++p;
         while (true) {
             int b = buf.get(p);
@@ -402,7 +426,7 @@ final class RequestParser {
             default -> {
             }
         }
-        return errorStatus == 0;
+        return reject == null;
     }
 
     /**
@@ -641,8 +665,7 @@ final class RequestParser {
     }
 
     private boolean error(int status, String reason) {
-        errorStatus = status;
-        errorReason = reason;
+        reject = new ParseResult.Reject(status, reason);
         return false;
     }
 
@@ -700,13 +723,8 @@ final class RequestParser {
         }
     }
 
-    /** The request target of the last parsed request. */
-    String target() {
-        return lastTarget;
-    }
-
     /** The decoded path of the last target, as {@code URI.getPath()} gives it: what contexts match. */
-    String path() {
+    private String path() {
         if (lastPath == null) {
             lastPath = uri().getPath();
             if (lastPath == null) {
@@ -717,7 +735,7 @@ final class RequestParser {
     }
 
     /** The last target as a URI, made on first use and reused while the target repeats. */
-    URI uri() {
+    private URI uri() {
         if (lastUri == null) {
             lastUri = URI.create(lastTarget); // validated by target()
         }
