@@ -140,6 +140,12 @@ class HttpRejectTest {
                 Arguments.of("chunk extension over the per-chunk limit", 413,
                         "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n5;a=" + "x".repeat(17_000)
                                 + "\r\nhello\r\n0\r\n\r\n"),
+                Arguments.of("target in no request-target form", 400,
+                        "GET - HTTP/1.1\r\nHost: t\r\n\r\n"),
+                Arguments.of("relative target that is not origin-form", 400,
+                        "GET a/b HTTP/1.1\r\nHost: t\r\n\r\n"),
+                Arguments.of("CONNECT with a target that is not an authority", 400,
+                        "CONNECT /x:1 HTTP/1.1\r\nHost: t\r\n\r\n"),
                 Arguments.of("asterisk-form target with GET", 400,
                         "GET * HTTP/1.1\r\nHost: t\r\n\r\n"),
                 Arguments.of("unknown coding before chunked", 501,

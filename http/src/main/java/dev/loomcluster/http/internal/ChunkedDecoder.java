@@ -84,7 +84,7 @@ final class ChunkedDecoder {
         errorReason = null;
     }
 
-    /** Body bytes decoded so far. */
+    /** The sizes of the chunks begun so far, added up: the body's length once {@link #decode} is done. */
     long total() {
         return total;
     }

@@ -689,6 +689,9 @@ final class RequestParser {
             }
             asterisk = true;
         }
+        if ("CONNECT".equals(method) && (buf.get(off) == '/' || !validAuthority(buf, off, off + len))) {
+            return error(400, "CONNECT needs an authority-form target");
+        }
         if (Ascii.equalsExact(buf, off, len, lastTarget)) {
             return true;
         }
@@ -710,10 +713,14 @@ final class RequestParser {
             lastPath = raw.indexOf('%') < 0 ? raw : null;
             return true;
         }
-        // absolute-form, authority-form, asterisk-form: let java.net.URI judge.
+        // asterisk-form and authority-form (checked above) or absolute-form (RFC 9112 3.2): anything
+        // else, such as "-" or "a/b", is no request target.
         String s = Ascii.latin1(buf, off, len);
         try {
             URI uri = new URI(s);
+            if (!asterisk && !uri.isAbsolute()) {
+                return error(400, "Request target is neither origin-form nor absolute-form");
+            }
             lastTarget = s;
             lastUri = uri;
             lastPath = uri.getPath() == null ? "" : uri.getPath();
