@@ -44,6 +44,8 @@ final class ExchangeImpl extends HttpExchange implements Runnable {
     // ---- set on the loop before dispatch (by the constructor or reset), then read-only
     private final HttpConnection conn;
     private final ResponseStream rawOut;
+    /** What handlers see: this, or for TLS connections the HttpsExchange that wraps it. */
+    private final HttpExchange facade;
     private ContextImpl context;
     private String method;
     private boolean head;
@@ -71,6 +73,7 @@ final class ExchangeImpl extends HttpExchange implements Runnable {
             RequestHeaders requestHeaders, ResponseHeaders responseHeaders, boolean keepAlive) {
         this.conn = conn;
         this.rawOut = new ResponseStream(this, outbound);
+        this.facade = !conn.isTls() ? this : new HttpsExchangeImpl(this, conn);
         reset(context, head, requestHeaders, responseHeaders, keepAlive);
     }
 
@@ -103,6 +106,10 @@ final class ExchangeImpl extends HttpExchange implements Runnable {
         this.close = false;
         this.finished = false;
         rawOut.reset();
+    }
+
+    private HttpExchange facade() {
+        return facade;
     }
 
     /** Loop, before dispatch. */
@@ -138,9 +145,9 @@ final class ExchangeImpl extends HttpExchange implements Runnable {
             Authenticator auth = context.getAuthenticator();
             HttpHandler last = auth == null ? handler : new AuthHandler(auth, handler);
             if (filters.isEmpty()) {
-                last.handle(this);
+                last.handle(facade());
             } else {
-                new Filter.Chain(filters, last).doFilter(this);
+                new Filter.Chain(filters, last).doFilter(facade());
             }
         } catch (Throwable t) {
             handlerFailed(t);

@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.RejectedExecutionException;
+import javax.net.ssl.SSLSession;
 
 /**
  * One HTTP/1.1 connection: the state machine between a {@link Transport} and the exchanges. Its
@@ -544,6 +545,16 @@ final class HttpConnection implements Transport.Listener {
     /** Whether responses should say {@code Connection: close}: the worker or server is draining. Any thread. */
     boolean draining() {
         return draining || share.draining();
+    }
+
+    /** Whether the connection is TLS. Any thread. */
+    boolean isTls() {
+        return transport.isTls();
+    }
+
+    /** The TLS session of the connection, or null for plain HTTP. Any thread. */
+    SSLSession sslSession() {
+        return transport.session();
     }
 
     InetSocketAddress remoteAddress() {

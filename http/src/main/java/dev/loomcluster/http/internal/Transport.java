@@ -2,6 +2,7 @@ package dev.loomcluster.http.internal;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import javax.net.ssl.SSLSession;
 
 /**
  * The byte stream an HTTP connection runs over: a TCP connection ({@link PlainTransport}), or TLS on top
@@ -59,4 +60,14 @@ interface Transport {
 
     /** Closes at once, dropping what is queued. Idempotent; any thread. */
     void abort();
+
+    /** The TLS session, for a TLS transport (its protocol and cipher are known once the handshake ends); else null. */
+    default SSLSession session() {
+        return null;
+    }
+
+    /** Whether this transport is TLS. */
+    default boolean isTls() {
+        return false;
+    }
 }

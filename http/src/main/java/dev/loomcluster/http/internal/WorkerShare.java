@@ -48,6 +48,11 @@ final class WorkerShare {
     }
 
     private ConnectionHandler newConnection(Connection c) {
+        if (server.isHttps()) {
+            TlsTransport tls = new TlsTransport(c, server::httpsConfigurator, ctx::execute, loopThread);
+            tls.listener(new HttpConnection(this, tls));
+            return tls;
+        }
         PlainTransport transport = new PlainTransport(c);
         transport.listener(new HttpConnection(this, transport));
         return transport;
