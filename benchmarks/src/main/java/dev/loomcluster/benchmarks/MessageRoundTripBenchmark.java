@@ -30,6 +30,12 @@ import java.util.concurrent.TimeUnit;
  * <p>Threads: JMH's benchmark thread sends and waits (spinning up to {@code spinMicros}, then parking);
  * the worker loop (platform or virtual thread, {@code threads}) echoes; the primary loop delivers the
  * reply. Sample-time mode gives the p50/p99 of single round trips.
+ *
+ * <p>{@link #roundTripFromVirtualThread} is the same operation with JMH's benchmark thread a virtual
+ * thread ({@code -Djmh.executor=VIRTUAL}), as the code of a {@code VIRTUAL} pool's application would run:
+ * with a {@code VIRTUAL} pool all three threads are then virtual and each hand-off is a continuation
+ * switch; from a platform thread ({@link #roundTrip}) the hand-off to a virtual worker has to wake a
+ * carrier thread of the scheduler, an OS wake-up.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -78,6 +84,12 @@ public class MessageRoundTripBenchmark {
         }
         replies.await(++sent);
         return lastReply;
+    }
+
+    @Benchmark
+    @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-Djmh.executor=VIRTUAL"})
+    public Object roundTripFromVirtualThread() {
+        return roundTrip();
     }
 
     @TearDown(Level.Trial)

@@ -10,7 +10,8 @@ import java.util.concurrent.locks.LockSupport;
  * allocating per operation.
  *
  * <p>The waiter spins with {@link Thread#onSpinWait()} for up to {@code spinNanos}, then parks; a
- * signaller that sees a parked waiter unparks it. A waiter that never gets its signal fails after
+ * signaller that sees a parked waiter unparks it. A virtual waiter parks at once: spinning would hold the
+ * carrier that the threads it waits for need. A waiter that never gets its signal fails after
  * {@link #TIMEOUT} with an {@link IllegalStateException} instead of hanging the benchmark. Any number of
  * signalling threads; one waiting thread at a time.
  */
@@ -52,7 +53,7 @@ public final class Signal {
             return;
         }
         long start = System.nanoTime();
-        if (spinNanos > 0) {
+        if (spinNanos > 0 && !Thread.currentThread().isVirtual()) {
             int i = 0;
             while (count.get() < target) {
                 Thread.onSpinWait();
