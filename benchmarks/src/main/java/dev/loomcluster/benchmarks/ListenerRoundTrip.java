@@ -1,5 +1,6 @@
 package dev.loomcluster.benchmarks;
 
+import dev.loomcluster.IdleStrategy;
 import dev.loomcluster.ThreadKind;
 import dev.loomcluster.Worker;
 import dev.loomcluster.WorkerPool;
@@ -21,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Method: per round and per thread kind (interleaved, a fresh pool each time): {@code warmup} round
  * trips untimed, then {@code count} timed ones; median of the rounds' percentiles at the end.
  *
- * <p>Usage: {@code ListenerRoundTrip [rounds=5] [count=200000] [warmup=50000] [kinds=PLATFORM,VIRTUAL]}.
+ * <p>Usage: {@code ListenerRoundTrip [rounds=5] [count=200000] [warmup=50000] [kinds=PLATFORM,VIRTUAL] [idle=auto]}
+ * ({@code idle}: park, auto or backoff, see {@link Idle}).
  * Prints {@code listener_rt threads=.. round=.. p50_us=.. p99_us=.. p999_us=.. mean_us=..} per run and a
  * {@code listener_rt_median ...} line per kind. Runs on the main thread; the pool's threads do the work.
  */
@@ -35,6 +37,8 @@ public final class ListenerRoundTrip {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         int count = args.length > 1 ? Integer.parseInt(args[1]) : 200_000;
         int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 50_000;
+        String idleName = args.length > 4 ? args[4] : "auto";
+        IdleStrategy idle = Idle.of(idleName);
         List<ThreadKind> kinds = new ArrayList<>();
         for (String k : (args.length > 3 ? args[3] : "PLATFORM,VIRTUAL").split(",")) {
             kinds.add(ThreadKind.valueOf(k.trim().toUpperCase(Locale.ROOT)));
@@ -42,26 +46,26 @@ public final class ListenerRoundTrip {
         double[][][] results = new double[kinds.size()][rounds][];
         for (int r = 0; r < rounds; r++) {
             for (int k = 0; k < kinds.size(); k++) {
-                double[] p = run(kinds.get(k), count, warmup);
+                double[] p = run(kinds.get(k), idle, count, warmup);
                 results[k][r] = p;
-                System.out.printf(Locale.ROOT, "listener_rt threads=%s round=%d p50_us=%.2f p99_us=%.2f p999_us=%.2f mean_us=%.2f%n",
-                        kinds.get(k), r + 1, p[0], p[1], p[2], p[3]);
+                System.out.printf(Locale.ROOT, "listener_rt threads=%s idle=%s round=%d p50_us=%.2f p99_us=%.2f p999_us=%.2f mean_us=%.2f%n",
+                        kinds.get(k), idleName, r + 1, p[0], p[1], p[2], p[3]);
             }
         }
         for (int k = 0; k < kinds.size(); k++) {
-            System.out.printf(Locale.ROOT, "listener_rt_median threads=%s rounds=%d p50_us=%.2f p99_us=%.2f p999_us=%.2f mean_us=%.2f%n",
-                    kinds.get(k), rounds, median(results[k], 0), median(results[k], 1), median(results[k], 2),
+            System.out.printf(Locale.ROOT, "listener_rt_median threads=%s idle=%s rounds=%d p50_us=%.2f p99_us=%.2f p999_us=%.2f mean_us=%.2f%n",
+                    kinds.get(k), idleName, rounds, median(results[k], 0), median(results[k], 1), median(results[k], 2),
                     median(results[k], 3));
         }
     }
 
     /** One pool, one worker: returns p50, p99, p99.9 and mean in microseconds. */
-    static double[] run(ThreadKind kind, int count, int warmup) throws Exception {
+    static double[] run(ThreadKind kind, IdleStrategy idle, int count, int warmup) throws Exception {
         long[] samples = new long[count];
         CompletableFuture<Void> done = new CompletableFuture<>();
         CompletableFuture<Worker> online = new CompletableFuture<>();
         try (WorkerPool pool = WorkerPool.builder(ctx -> ctx.onMessage(ctx::send))
-                .name("listener-rt").size(1).threads(kind).build()) {
+                .name("listener-rt").size(1).threads(kind).idleStrategy(idle).build()) {
             // Primary loop only: no synchronisation needed between these.
             long[] state = new long[2]; // [0] = round trips completed, [1] = nanoTime of the last send
             pool.onOnline(online::complete);

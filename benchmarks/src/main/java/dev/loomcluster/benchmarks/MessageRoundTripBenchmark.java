@@ -51,6 +51,10 @@ public class MessageRoundTripBenchmark {
     @Param({"PLATFORM", "VIRTUAL"})
     public ThreadKind threads;
 
+    /** The pool's idle strategy: {@code park}, {@code auto} (the default) or {@code backoff} (see {@link Idle}). */
+    @Param({"auto"})
+    public String idle;
+
     /** How long the benchmark thread spins for the reply before parking, in microseconds. */
     @Param({"50"})
     public long spinMicros;
@@ -65,7 +69,7 @@ public class MessageRoundTripBenchmark {
     public void setUp() {
         replies = new Signal(TimeUnit.MICROSECONDS.toNanos(spinMicros));
         Signal online = new Signal(0);
-        pool = WorkerPool.builder(ctx -> ctx.onMessage(ctx::send)).name("rt-bench").size(1).threads(threads).build();
+        pool = WorkerPool.builder(ctx -> ctx.onMessage(ctx::send)).name("rt-bench").size(1).threads(threads).idleStrategy(Idle.of(idle)).build();
         pool.onOnline(w -> online.signal());
         pool.onMessage((w, message) -> {
             lastReply = message;

@@ -49,6 +49,15 @@ public final class Signal {
      * @throws IllegalStateException after {@link #TIMEOUT}
      */
     public void await(long target) {
+        await(target, TIMEOUT);
+    }
+
+    /**
+     * Waits until {@link #count()} reaches {@code target}.
+     *
+     * @throws IllegalStateException after {@code timeout}
+     */
+    public void await(long target, Duration timeout) {
         if (count.get() >= target) {
             return;
         }
@@ -65,7 +74,7 @@ public final class Signal {
                 return;
             }
         }
-        long deadline = start + TIMEOUT.toNanos();
+        long deadline = start + timeout.toNanos();
         waiter = Thread.currentThread();
         try {
             // The volatile write of waiter above and the read of count below pair with signal()'s write of
@@ -73,7 +82,7 @@ public final class Signal {
             while (count.get() < target) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    throw new IllegalStateException("timed out after " + TIMEOUT.toMillis() + " ms waiting for signal "
+                    throw new IllegalStateException("timed out after " + timeout.toMillis() + " ms waiting for signal "
                             + target + " (got " + count.get() + ")");
                 }
                 LockSupport.parkNanos(this, Math.min(left, 1_000_000));

@@ -89,6 +89,7 @@ public final class PoolImpl implements WorkerPool {
         this.options = options;
         this.servers = new SharedServers(options.name(), options.scheduling(), options.connectionBacklog());
         this.primary = new EventLoop(options.name() + "-primary");
+        this.primary.idleStrategy(options.idle());
         if (options.threads() == ThreadKind.VIRTUAL) {
             this.primaryThread = Thread.ofVirtual().name(options.name() + "-primary").unstarted(this::runPrimary);
             this.keepAlive = Thread.ofPlatform().name(options.name() + "-keepalive").daemon(false)
@@ -142,7 +143,9 @@ public final class PoolImpl implements WorkerPool {
 
     /** The link that runs a new worker: a thread of this JVM. */
     WorkerLink newLink(WorkerSpec spec, Uplink uplink) {
-        return new ThreadLink(spec, options.threads(), uplink, servers);
+        ThreadLink link = new ThreadLink(spec, options.threads(), uplink, servers);
+        link.idleStrategy(options.idle());
+        return link;
     }
 
     @Override
