@@ -81,7 +81,7 @@ declare -A PIDS
 start_server() { # name port
   local log="/tmp/peers-$1.log"
   case "$1" in
-    loomcluster) java $JAVA_OPTS $LOOM_OPTS -cp "$JAR" dev.loomcluster.http.examples.HelloCluster --host 127.0.0.1 \
+    loomcluster) java $JAVA_OPTS $LOOM_OPTS -cp "$JAR" dev.loomcluster.examples.HelloCluster --host 127.0.0.1 \
                    --port "$2" --workers "$WORKERS" --threads "$THREADS_KIND" >"$log" 2>&1 & ;;
     nginx) write_nginx_conf "$2"; nginx -c "$NGINX_DIR/nginx.conf" -p "$NGINX_DIR" >"$log" 2>&1 & ;;
     node) PORT="$2" WORKERS="$WORKERS" node benchmarks/http/node-cluster.js >"$log" 2>&1 & ;;
