@@ -26,7 +26,7 @@ WRK_THREADS=${WRK_THREADS:-1}
 WORKERS=${WORKERS:-2}
 THREADS_KIND=${THREADS_KIND:-platform}
 PORT=${PORT:-18180}
-JAVA_OPTS=${JAVA_OPTS:-}
+JAVA_OPTS=${JAVA_OPTS:--Xms256m -Xmx1g}
 LOOM_OPTS=${LOOM_OPTS:-}
 read -r -a SERVERS <<<"${SERVERS:-loomcluster nginx node vertx jdk}"
 JAR=benchmarks/target/benchmarks.jar
@@ -135,11 +135,15 @@ for run in $(seq 1 "$RUNS"); do
   for name in "${SERVERS[@]}"; do
     port=$((PORT + i)); i=$((i + 1))
     start_server "$name" "$port"
-    wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$WARMUP" "http://127.0.0.1:$port/" >/dev/null
+    wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$WARMUP" "http://127.0.0.1:$port/" >/dev/null || true
     load=$(cut -d' ' -f1 /proc/loadavg)
     read -r u0 s0 < <(tree_ticks "${PIDS[$name]}")
     out=$(wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" "http://127.0.0.1:$port/")
     read -r u1 s1 < <(tree_ticks "${PIDS[$name]}")
+    if ! kill -0 "${PIDS[$name]}" 2>/dev/null; then
+      echo "  run $run $name FAILED: the server died during the run (sample dropped); its log: /tmp/peers-$name.log"
+      wait "${PIDS[$name]}" 2>/dev/null || true; unset "PIDS[$name]"; continue
+    fi
     stop_server "$name"
     reqs=$(awk '/requests in/ { print $1 }' <<<"$out")
     rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
