@@ -129,6 +129,7 @@ public interface WorkerPool extends AutoCloseable {
         private int connectionBacklog = 256;
         private Isolation isolation = Isolation.THREAD;
         private List<String> jvmOptions = List.of();
+        private IdleStrategy idle = IdleStrategy.auto();
 
         private Builder(Supplier<WorkerMain> mains, Class<? extends WorkerMain> mainClass, String name) {
             this.mains = mains;
@@ -221,6 +222,14 @@ public interface WorkerPool extends AutoCloseable {
         }
 
         /**
+         * What the pool's event loops (primary and workers) do when idle; default {@link IdleStrategy#auto()}.
+         */
+        public Builder idleStrategy(IdleStrategy idle) {
+            this.idle = Objects.requireNonNull(idle, "idle");
+            return this;
+        }
+
+        /**
          * Builds the pool and starts its primary loop; no worker is forked until {@code start()}/{@code fork()}.
          *
          * @throws IllegalStateException if {@link Isolation#PROCESS} is asked of a builder made from a
@@ -233,7 +242,7 @@ public interface WorkerPool extends AutoCloseable {
             }
             return PoolImpl.create(new PoolOptions(mains, Optional.ofNullable(mainClass), name, size, threads,
                     scheduling, restart, new LinkedHashMap<>(env), shutdownTimeout, killTimeout, connectionBacklog,
-                    isolation, jvmOptions));
+                    isolation, jvmOptions, idle));
         }
     }
 }

@@ -1,8 +1,8 @@
 package dev.loomcluster.internal.loop;
 
 import dev.loomcluster.Cancellable;
+import dev.loomcluster.IdleStrategy;
 import org.jctools.queues.MessagePassingQueue;
-import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,8 +16,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
- * A single-threaded event loop: an MPSC mailbox (JCTools' {@code MpscUnboundedAtomicArrayQueue}, the variant
- * built on field updaters rather than {@code sun.misc.Unsafe}, so JDK 25 prints no warning), timers, and, once a channel is registered, a
+ * A single-threaded event loop: an MPSC mailbox ({@link Mailboxes#mpsc()}), timers, and, once a channel is registered, a
  * {@link Selector}. Exactly one thread runs {@link #run}; every other method may be called from any
  * thread unless its javadoc says "loop thread".
  *
@@ -30,6 +29,12 @@ import java.util.function.Consumer;
  * Both sides order a volatile write before a volatile read (Dekker), so at least one of them sees the
  * other. The loop parks ({@link LockSupport}) while it has no selector and waits in
  * {@link Selector#select} once it has one; on JDK 25 a virtual thread doing either releases its carrier.
+ *
+ * <p>Before it waits, an idle loop may spin and then yield, polling its mailbox (and its selector with
+ * {@code selectNow}), as its {@link IdleStrategy} says. After a batch of work it polls the selector
+ * without waiting only if more work is already queued (so that channels are served between batches);
+ * otherwise it goes straight to the wait, whose {@code select} returns at once for ready channels, which
+ * saves an {@code epoll_wait} per batch.
  */
 public final class EventLoop implements Executor {
 
@@ -57,9 +62,16 @@ public final class EventLoop implements Executor {
     private static final int SLEEPING = 1;
     private static final Object NULL = new Object();
     private static final int MAILBOX_BATCH = 4096;
+    private static final int CPUS = Runtime.getRuntime().availableProcessors();
+    /** Loops of this JVM inside {@link #run}: {@link IdleStrategy#auto()} spins only while they fit the CPUs. */
+    private static final AtomicInteger RUNNING = new AtomicInteger();
+    /** A spin step longer than this means the loop lost its CPU meanwhile. */
+    private static final long PREEMPTED_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+    /** How long {@link IdleStrategy#auto()} parks at once after it found the CPUs oversubscribed. */
+    private static final long PARK_ONLY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     // ---- any thread
-    private final MessagePassingQueue<Object> mailbox = new MpscUnboundedAtomicArrayQueue<>(256);
+    private final MessagePassingQueue<Object> mailbox = Mailboxes.mpsc();
     private final AtomicInteger wakeState = new AtomicInteger(AWAKE);
     private final String name;
     private volatile Selector selector;
@@ -70,9 +82,16 @@ public final class EventLoop implements Executor {
     private volatile long blockStart;     // written by the loop thread only: non-zero while waiting
 
     // ---- loop thread
-    private final PriorityQueue<Timer> timers = new PriorityQueue<>();
+    private final PriorityQueue<Timer> timers = new PriorityQueue<>(1); // most loops have few timers, if any
     private long timerSequence;
     private final Consumer<SelectionKey> onKey = this::onKey;
+    private long spinNanos;        // of the idle strategy, set before run
+    private long backOffNanos;     // spin + yield; 0: park at once
+    private boolean adaptive;      // IdleStrategy.auto(): back off only on a platform thread with a CPU per loop
+    private long idleSince;        // nanoTime the loop went idle; 0 while it has work
+    private boolean backingOff;    // spinning or yielding since idleSince
+    private long lastStep;         // nanoTime of the last spin or yield step
+    private long parkOnlyUntil;    // auto: nanoTime until which the loop parks at once (its CPU was taken)
 
     public EventLoop(String name) {
         this.name = name;
@@ -82,9 +101,16 @@ public final class EventLoop implements Executor {
         return name;
     }
 
+    /** What the loop does when idle; default {@link IdleStrategy#park()}. Call before {@link #run}. */
+    public void idleStrategy(IdleStrategy strategy) {
+        spinNanos = strategy.spin().toNanos();
+        backOffNanos = spinNanos + strategy.yielding().toNanos();
+        adaptive = strategy.isAuto();
+    }
+
     /** Posts a message for the handler; {@code null} is delivered as {@code null}. */
     public void post(Object message) {
-        mailbox.offer(message == null ? NULL : message);
+        Mailboxes.offer(mailbox, message == null ? NULL : message, name);
         wakeup();
     }
 
@@ -94,7 +120,7 @@ public final class EventLoop implements Executor {
         if (task == null) {
             throw new NullPointerException("task");
         }
-        mailbox.offer(task instanceof Task ? task : new RunTask(task));
+        Mailboxes.offer(mailbox, task instanceof Task ? task : new RunTask(task), name);
         wakeup();
     }
 
@@ -173,24 +199,81 @@ public final class EventLoop implements Executor {
         if (startNanos == 0) {
             startNanos = System.nanoTime();
         }
-        while (!stopRequested) {
-            int work = runMailbox(handler);
-            if (stopRequested) {
-                break;
-            }
-            work += runTimers(System.nanoTime());
-            if (stopRequested) {
-                break;
-            }
-            if (work == 0 && !handler.beforeBlock()) {
-                block();
-            } else {
-                Selector s = selector;
-                if (s != null) {
-                    s.selectNow(onKey);
+        RUNNING.incrementAndGet();
+        try {
+            while (!stopRequested) {
+                int work = runMailbox(handler);
+                if (stopRequested) {
+                    break;
+                }
+                long now = System.nanoTime();
+                work += runTimers(now);
+                if (stopRequested) {
+                    break;
+                }
+                if (work == 0 && !handler.beforeBlock()) {
+                    if (!backOff()) {
+                        block();
+                    }
+                } else {
+                    idleSince = 0;
+                    Selector s = selector;
+                    if (s != null && hasWorkQueued(now)) {
+                        s.selectNow(onKey);
+                    }
                 }
             }
+        } finally {
+            RUNNING.decrementAndGet();
+            idleSince = 0;
         }
+    }
+
+    /** Whether the mailbox has entries or a timer is due: then channels are polled before the next batch. */
+    private boolean hasWorkQueued(long now) {
+        if (!mailbox.isEmpty()) {
+            return true;
+        }
+        Timer next = timers.peek();
+        return next != null && next.deadline - now <= 0;
+    }
+
+    /**
+     * The loop is idle: spins or yields once, polling the selector, if the idle strategy says so and its
+     * time is not up; returns {@code false} when the loop should wait instead.
+     */
+    private boolean backOff() throws IOException {
+        if (backOffNanos == 0) {
+            return false;
+        }
+        long now = System.nanoTime();
+        if (idleSince == 0) {
+            idleSince = now;
+            backingOff = !adaptive
+                    || (!thread.isVirtual() && RUNNING.get() <= CPUS && now - parkOnlyUntil >= 0);
+        } else if (adaptive && now - lastStep > PREEMPTED_NANOS) {
+            // One step of spinning took far longer than a step takes: the OS gave this CPU to another
+            // thread, so the CPUs are oversubscribed and spinning only delays the threads it waits for.
+            parkOnlyUntil = now + PARK_ONLY_NANOS;
+            backingOff = false;
+        }
+        lastStep = now;
+        long idleFor = now - idleSince;
+        if (!backingOff || idleFor >= backOffNanos) {
+            idleSince = 0;
+            return false;
+        }
+        Selector s = selector;
+        if (s != null && s.selectNow(onKey) > 0) {
+            idleSince = 0;
+            return true;
+        }
+        if (idleFor < spinNanos) {
+            Thread.onSpinWait();
+        } else {
+            Thread.yield();
+        }
+        return true;
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.loomcluster.ExitStatus;
 import dev.loomcluster.PoolStats;
 import dev.loomcluster.Registration;
 import dev.loomcluster.RestartPolicy;
+import dev.loomcluster.ThreadKind;
 import dev.loomcluster.Worker;
 import dev.loomcluster.WorkerPool;
 import dev.loomcluster.WorkerStats;
@@ -37,16 +38,21 @@ import java.util.function.Consumer;
 /**
  * The pool: forks workers, keeps the live set, runs the primary loop on which every listener fires,
  * applies the restart policy and shuts down. Workers are reached only through their {@link WorkerLink}. Public methods may be called from any thread; methods marked
- * "primary loop" run on the pool's primary loop thread (a platform thread, not a daemon, alive until
- * {@link #close()}, as Node's primary stays alive while it has workers).
+ * "primary loop" run on the pool's primary loop thread, alive until {@link #close()}, as Node's primary
+ * stays alive while it has workers. The primary loop runs on the same kind of thread as the workers: for
+ * {@code VIRTUAL} workers a virtual thread, so that a hand-off between the primary and a worker is a
+ * continuation switch rather than an OS wake-up; a virtual thread does not keep the JVM alive, so such a
+ * pool also starts a non-daemon platform thread that only waits for the primary loop to end.
  */
 public final class PoolImpl implements WorkerPool {
     private static final System.Logger LOG = System.getLogger("dev.loomcluster");
+    private static final long KEEP_ALIVE_STACK = 64 * 1024;
 
     // ---- immutable
     private final PoolOptions options;
     private final EventLoop primary;
     private final Thread primaryThread;
+    private final Thread keepAlive; // VIRTUAL: holds the JVM alive until the primary loop ends; else null
     private final ListenService servers;
 
     // ---- any thread
@@ -83,8 +89,16 @@ public final class PoolImpl implements WorkerPool {
         this.options = options;
         this.servers = new SharedServers(options.name(), options.scheduling(), options.connectionBacklog());
         this.primary = new EventLoop(options.name() + "-primary");
-        this.primaryThread = Thread.ofPlatform().name(options.name() + "-primary").daemon(false)
-                .unstarted(this::runPrimary);
+        this.primary.idleStrategy(options.idle());
+        if (options.threads() == ThreadKind.VIRTUAL) {
+            this.primaryThread = Thread.ofVirtual().name(options.name() + "-primary").unstarted(this::runPrimary);
+            this.keepAlive = Thread.ofPlatform().name(options.name() + "-keepalive").daemon(false)
+                    .stackSize(KEEP_ALIVE_STACK).unstarted(terminated::join);
+        } else {
+            this.primaryThread = Thread.ofPlatform().name(options.name() + "-primary").daemon(false)
+                    .unstarted(this::runPrimary);
+            this.keepAlive = null;
+        }
     }
 
     /** Builds a pool and starts its primary loop. */
@@ -93,6 +107,9 @@ public final class PoolImpl implements WorkerPool {
             throw new UnsupportedOperationException("Isolation.PROCESS is not built yet");
         }
         PoolImpl pool = new PoolImpl(options);
+        if (pool.keepAlive != null) {
+            pool.keepAlive.start();
+        }
         pool.primaryThread.start();
         return pool;
     }
@@ -126,7 +143,9 @@ public final class PoolImpl implements WorkerPool {
 
     /** The link that runs a new worker: a thread of this JVM. */
     WorkerLink newLink(WorkerSpec spec, Uplink uplink) {
-        return new ThreadLink(spec, options.threads(), uplink, servers);
+        ThreadLink link = new ThreadLink(spec, options.threads(), uplink, servers);
+        link.idleStrategy(options.idle());
+        return link;
     }
 
     @Override
@@ -338,6 +357,9 @@ public final class PoolImpl implements WorkerPool {
             terminated.join();
             try {
                 primaryThread.join();
+                if (keepAlive != null) {
+                    keepAlive.join();
+                }
                 // The primary loop has ended (happens-before): its list is ours now. Every worker has
                 // reported its exit, but its thread may not have returned yet.
                 long deadline = System.nanoTime() + options.killTimeout().toNanos();

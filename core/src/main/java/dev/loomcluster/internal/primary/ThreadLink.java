@@ -1,5 +1,6 @@
 package dev.loomcluster.internal.primary;
 
+import dev.loomcluster.IdleStrategy;
 import dev.loomcluster.ThreadKind;
 import dev.loomcluster.internal.net.ListenService;
 import dev.loomcluster.internal.worker.Uplink;
@@ -24,7 +25,12 @@ final class ThreadLink implements WorkerLink {
     ThreadLink(WorkerSpec spec, ThreadKind kind, Uplink uplink, ListenService listen) {
         this.runtime = new WorkerRuntime(spec, uplink, listen);
         this.kind = kind;
-        this.name = spec.loopName();
+        this.name = runtime.loopName(); // one string for the loop and its thread
+    }
+
+    /** Before {@link #start()}: what the worker's loop does when idle. */
+    void idleStrategy(IdleStrategy idle) {
+        runtime.idleStrategy(idle);
     }
 
     @Override

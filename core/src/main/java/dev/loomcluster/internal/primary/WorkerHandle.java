@@ -6,12 +6,12 @@ import dev.loomcluster.Worker;
 import dev.loomcluster.WorkerStats;
 import dev.loomcluster.internal.loop.EventLoop;
 import dev.loomcluster.internal.loop.Listeners;
+import dev.loomcluster.internal.loop.Mailboxes;
 import dev.loomcluster.internal.message.Messages;
 import dev.loomcluster.internal.worker.Signal;
 import dev.loomcluster.internal.worker.Uplink;
 import dev.loomcluster.internal.worker.WorkerSpec;
 import org.jctools.queues.MessagePassingQueue;
-import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -45,7 +45,7 @@ final class WorkerHandle implements Worker, Uplink {
     final WorkerLink link;
 
     // ---- any thread
-    private final MessagePassingQueue<Object> outbox = new MpscUnboundedAtomicArrayQueue<>(256);
+    private final MessagePassingQueue<Object> outbox = Mailboxes.mpsc();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final EventLoop.Task drainTask = new EventLoop.Task() {
         @Override
@@ -201,7 +201,7 @@ final class WorkerHandle implements Worker, Uplink {
 
     @Override
     public void post(Object entry) {
-        outbox.offer(entry == null ? NULL : entry);
+        Mailboxes.offer(outbox, entry == null ? NULL : entry, this);
         if (!drainScheduled.get() && drainScheduled.compareAndSet(false, true)) {
             pool.primary().execute(drainTask);
         }

@@ -4,6 +4,7 @@ import dev.loomcluster.Cancellable;
 import dev.loomcluster.Connection;
 import dev.loomcluster.ConnectionHandler;
 import dev.loomcluster.ExitStatus;
+import dev.loomcluster.IdleStrategy;
 import dev.loomcluster.NetServer;
 import dev.loomcluster.Registration;
 import dev.loomcluster.WorkerContext;
@@ -81,6 +82,16 @@ public final class WorkerRuntime implements WorkerContext, EventLoop.Handler {
 
     public State state() {
         return state.get();
+    }
+
+    /** The name of the worker's loop (and of its thread). */
+    public String loopName() {
+        return loop.name();
+    }
+
+    /** Before {@link #run()}: what the worker's loop does when idle. */
+    public void idleStrategy(IdleStrategy idle) {
+        loop.idleStrategy(idle);
     }
 
     /**
