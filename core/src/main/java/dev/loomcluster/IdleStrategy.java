@@ -8,7 +8,7 @@ import java.util.Objects;
  * thread.
  *
  * <ul>
- *   <li>{@link #park()}: wait at once (park, or block in the selector). Waking such a loop from another
+ *   <li>{@link #park()}, the default: wait at once (park, or block in the selector). Waking such a loop from another
  *   thread is an OS wake-up, tens of microseconds on a busy or power-saving machine.</li>
  *   <li>{@link #backoff(Duration, Duration)}: first spin ({@link Thread#onSpinWait()}, polling the mailbox
  *   and, if the loop has channels, {@code selectNow}), then {@link Thread#yield()}, then wait. A message
@@ -21,6 +21,10 @@ import java.util.Objects;
  *   spinning would hold the carrier the other side needs), {@link #park()}. Spinning when loops outnumber
  *   CPUs makes everything slower: the spinners take the CPUs from the threads they wait for.</li>
  * </ul>
+ *
+ * <p>{@link #park()} is the default because on the 2-CPU machine this was measured on, with a load
+ * generator or other builds sharing the CPUs, {@link #auto()} gave the same median round trip and a longer
+ * p99 (see the README's performance section). Choose {@link #auto()} where each loop has a CPU of its own.
  */
 public final class IdleStrategy {
     /** Spinning of {@link #auto()}, in microseconds. */
@@ -43,7 +47,7 @@ public final class IdleStrategy {
         this.adaptive = adaptive;
     }
 
-    /** Wait at once: no spinning, no yielding. */
+    /** Wait at once: no spinning, no yielding. The default. */
     public static IdleStrategy park() {
         return PARK;
     }
@@ -60,7 +64,7 @@ public final class IdleStrategy {
         return s == 0 && y == 0 ? PARK : new IdleStrategy(s, y, false);
     }
 
-    /** The default: backoff on platform threads while loops do not outnumber CPUs, else park. */
+    /** Backoff on platform threads while loops do not outnumber CPUs, else park. */
     public static IdleStrategy auto() {
         return AUTO;
     }

@@ -129,7 +129,7 @@ public interface WorkerPool extends AutoCloseable {
         private int connectionBacklog = 256;
         private Isolation isolation = Isolation.THREAD;
         private List<String> jvmOptions = List.of();
-        private IdleStrategy idle = IdleStrategy.auto();
+        private IdleStrategy idle = IdleStrategy.park();
 
         private Builder(Supplier<WorkerMain> mains, Class<? extends WorkerMain> mainClass, String name) {
             this.mains = mains;
@@ -222,7 +222,7 @@ public interface WorkerPool extends AutoCloseable {
         }
 
         /**
-         * What the pool's event loops (primary and workers) do when idle; default {@link IdleStrategy#auto()}.
+         * What the pool's event loops (primary and workers) do when idle; default {@link IdleStrategy#park()}.
          */
         public Builder idleStrategy(IdleStrategy idle) {
             this.idle = Objects.requireNonNull(idle, "idle");
