@@ -1,6 +1,7 @@
 package dev.loomcluster.internal.loop;
 
 import dev.loomcluster.Cancellable;
+import dev.loomcluster.internal.observe.LoopProbe;
 import org.jctools.queues.MessagePassingQueue;
 import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
 
@@ -30,6 +31,10 @@ import java.util.function.Consumer;
  * Both sides order a volatile write before a volatile read (Dekker), so at least one of them sees the
  * other. The loop parks ({@link LockSupport}) while it has no selector and waits in
  * {@link Selector#select} once it has one; on JDK 25 a virtual thread doing either releases its carrier.
+ *
+ * <p>Before each task (mailbox entry, timer, I/O callback, the handler's idle poll) the loop marks its
+ * {@link LoopProbe} busy, and before waiting idle, for the blocked-loop watchdog; each timer's lateness
+ * goes into the probe's lag histogram.
  */
 public final class EventLoop implements Executor {
 
@@ -62,6 +67,7 @@ public final class EventLoop implements Executor {
     private final MessagePassingQueue<Object> mailbox = new MpscUnboundedAtomicArrayQueue<>(256);
     private final AtomicInteger wakeState = new AtomicInteger(AWAKE);
     private final String name;
+    private final LoopProbe probe;
     private volatile Selector selector;
     private volatile Thread thread;
     private volatile boolean stopRequested;
@@ -76,6 +82,7 @@ public final class EventLoop implements Executor {
 
     public EventLoop(String name) {
         this.name = name;
+        this.probe = new LoopProbe(name, this);
     }
 
     public String name() {
@@ -103,9 +110,14 @@ public final class EventLoop implements Executor {
         return Thread.currentThread() == thread;
     }
 
-    /** Entries waiting in the mailbox. */
+    /** Entries waiting in the mailbox (not counting the watchdog's lag sample). */
     public int pending() {
-        return mailbox.size();
+        return Math.max(0, mailbox.size() - (probe.lagSampleQueued() ? 1 : 0));
+    }
+
+    /** What this loop publishes for the blocked-loop watchdog and loop-lag statistics. */
+    public LoopProbe probe() {
+        return probe;
     }
 
     /** Share of time since {@link #run} started that the loop was not waiting, 0 to 1. */
@@ -170,6 +182,7 @@ public final class EventLoop implements Executor {
      */
     public void run(Handler handler) throws Exception {
         thread = Thread.currentThread();
+        probe.running();
         if (startNanos == 0) {
             startNanos = System.nanoTime();
         }
@@ -182,7 +195,8 @@ public final class EventLoop implements Executor {
             if (stopRequested) {
                 break;
             }
-            if (work == 0 && !handler.beforeBlock()) {
+            if (work == 0 && !beforeBlock(handler)) {
+                probe.idle();
                 block();
             } else {
                 Selector s = selector;
@@ -199,6 +213,7 @@ public final class EventLoop implements Executor {
      */
     public void close() {
         stopRequested = true;
+        probe.ended();
         Selector s = selector;
         if (s != null) {
             try {
@@ -211,11 +226,17 @@ public final class EventLoop implements Executor {
         timers.clear();
     }
 
+    private boolean beforeBlock(Handler handler) {
+        probe.taskStarted(); // the handler's idle poll runs user code too (a connection's onOpen)
+        return handler.beforeBlock();
+    }
+
     private int runMailbox(Handler handler) throws Exception {
         int n = 0;
         Object o;
         while (n < MAILBOX_BATCH && (o = mailbox.relaxedPoll()) != null) {
             n++;
+            probe.taskStarted();
             if (o instanceof Task t) {
                 t.run();
             } else {
@@ -237,6 +258,7 @@ public final class EventLoop implements Executor {
             if (t.cancelled) {
                 continue;
             }
+            long due = t.deadline;
             if (t.period > 0) {
                 long next = t.deadline + t.period;
                 t.deadline = next - now <= 0 ? now + t.period : next;
@@ -245,6 +267,8 @@ public final class EventLoop implements Executor {
                 t.cancelled = true;
             }
             n++;
+            probe.taskStarted();
+            probe.timerStarted(due, System.nanoTime());
             t.task.run();
             if (stopRequested) {
                 break;
@@ -306,6 +330,7 @@ public final class EventLoop implements Executor {
             blockedNanos += System.nanoTime() - blockStart;
             blockStart = 0;
         }
+        probe.taskStarted();
         ((IoHandle) key.attachment()).onReady(key);
     }
 
