@@ -19,7 +19,7 @@ class LifecycleLoggingTest {
 
     @Test
     void logsForkOnlineCrashRestartGiveUpAndShutdown() {
-        try (LogCapture log = LogCapture.of("dev.loomcluster.pool", Level.INFO)) {
+        try (LogCapture log = LogCapture.of("dev.loomcluster.pool", Level.FINE)) {
             WorkerPool pool = builder("lclog", ThreadKind.PLATFORM, ctx -> ctx.onMessage(m -> ctx.exit(3)))
                     .restart(RestartPolicy.onCrash().withBackoff(Duration.ofMillis(1), 1, Duration.ofMillis(1))
                             .withIntensity(1, Duration.ofMinutes(1)))
@@ -45,14 +45,16 @@ class LifecycleLoggingTest {
             assertContains(m, p + "closed");
             LogRecord exit = only(log, p + "worker 1 exited");
             assertEquals(Level.WARNING, exit.getLevel(), "a crash is a warning");
-            assertEquals(Level.INFO, only(log, p + "worker 1 forked").getLevel());
+            assertEquals(Level.FINE, only(log, p + "worker 1 forked").getLevel(), "the happy path is DEBUG");
+            assertEquals(Level.FINE, only(log, p + "worker 1 online").getLevel());
+            assertEquals(Level.INFO, only(log, p + "worker 1 crashed").getLevel(), "a restart is INFO");
             assertEquals(Level.WARNING, only(log, p + "more than 1 restarts").getLevel());
         }
     }
 
     @Test
     void logsTheWorkersFailureAndItsDisconnectAndDrain() {
-        try (LogCapture pool = LogCapture.of("dev.loomcluster.pool", Level.INFO);
+        try (LogCapture pool = LogCapture.of("dev.loomcluster.pool", Level.FINE);
              LogCapture worker = LogCapture.of("dev.loomcluster.worker", Level.FINE)) {
             WorkerPool p = builder("lcdrain", ThreadKind.VIRTUAL, ctx -> ctx.onMessage(m -> {
                 throw new IllegalStateException("handler boom");
@@ -70,10 +72,35 @@ class LifecycleLoggingTest {
             assertEquals(Level.WARNING, failed.getLevel());
             assertEquals("handler boom", failed.getThrown().getMessage());
             LogRecord normal = only(pool, prefix + "worker 2 exited");
-            assertEquals(Level.INFO, normal.getLevel(), normal.getMessage());
+            assertEquals(Level.FINE, normal.getLevel(), normal.getMessage());
             assertTrue(normal.getMessage().contains("after a disconnect"), normal.getMessage());
             assertContains(worker.messages(), prefix + "worker 2 disconnecting, draining 0 open connections");
             assertContains(worker.messages(), prefix + "worker 2 drained, exiting");
+        }
+    }
+
+    @Test
+    void logsAShutdownThatHadToKill() {
+        try (LogCapture log = LogCapture.of("dev.loomcluster.pool", Level.INFO)) {
+            var busy = new java.util.concurrent.CountDownLatch(1);
+            WorkerPool pool = builder("lckill", ThreadKind.PLATFORM, ctx -> ctx.onMessage(m -> {
+                busy.countDown();
+                try {
+                    Thread.sleep(30_000); // the kill interrupts it
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            })).shutdownTimeout(Duration.ofMillis(200)).blockedLoopThreshold(Duration.ZERO).build();
+            try (pool) {
+                pool.start();
+                pool.send(1, "hold");
+                Await.latch("the worker is busy", busy);
+            }
+            String p = "pool " + pool.name() + ": ";
+            LogRecord timedOut = only(log, p + "shutdown timeout passed, killing the 1 workers still running");
+            assertEquals(Level.WARNING, timedOut.getLevel());
+            LogRecord killed = only(log, p + "worker 1 exited with SIGTERM (code 143)");
+            assertEquals(Level.INFO, killed.getLevel());
         }
     }
 

@@ -10,7 +10,11 @@ import static java.lang.System.Logger.Level.WARNING;
 
 /**
  * The pool's lifecycle as logs ({@link Log#POOL}, {@link Log#WORKER}) and JFR events, one method per
- * event so that the pool and the worker each make one call. Lifecycle events are rare: the JFR events
+ * event so that the pool and the worker each make one call. The happy path (fork, online, a normal exit,
+ * disconnect, drain, close) logs at DEBUG: the JDK's default configuration prints INFO to the console,
+ * and a program's own output (Node-style "Worker 1 started") must not drown in two lines per worker.
+ * What an operator must see logs at INFO (a kill, a restart) or WARNING (a crash, a failure, the restart
+ * policy giving up, a shutdown that had to kill). Lifecycle events are rare: the JFR events
  * are built only when enabled, log messages only when their level is. Called on the primary loop
  * ({@code forked} to {@code closed}) or a worker's loop ({@code disconnecting}, {@code drained}).
  */
@@ -25,8 +29,8 @@ public final class Lifecycle {
     }
 
     public static void forked(String pool, int id, int restarts) {
-        if (Log.POOL.isLoggable(INFO)) {
-            Log.POOL.log(INFO, "pool " + pool + ": worker " + id + " forked"
+        if (Log.POOL.isLoggable(DEBUG)) {
+            Log.POOL.log(DEBUG, "pool " + pool + ": worker " + id + " forked"
                     + (restarts > 0 ? " (restart " + restarts + " of its slot)" : ""));
         }
         ForkEvent e = new ForkEvent();
@@ -39,8 +43,8 @@ public final class Lifecycle {
     }
 
     public static void online(String pool, int id, long sinceForkNanos) {
-        if (Log.POOL.isLoggable(INFO)) {
-            Log.POOL.log(INFO, "pool " + pool + ": worker " + id + " online after " + millis(sinceForkNanos));
+        if (Log.POOL.isLoggable(DEBUG)) {
+            Log.POOL.log(DEBUG, "pool " + pool + ": worker " + id + " online after " + millis(sinceForkNanos));
         }
         OnlineEvent e = new OnlineEvent();
         if (e.shouldCommit()) {
@@ -58,9 +62,9 @@ public final class Lifecycle {
         }
     }
 
-    /** Normal exits (code 0, or after a disconnect) log at INFO, crashes and kills at WARNING. */
+    /** A normal exit (code 0) logs at DEBUG, a kill at INFO, a crash at WARNING. */
     public static void exited(String pool, int id, ExitStatus status, boolean afterDisconnect, long uptimeNanos) {
-        System.Logger.Level level = status.code() == 0 && !status.signaled() ? INFO : WARNING;
+        System.Logger.Level level = status.signaled() ? INFO : status.code() == 0 ? DEBUG : WARNING;
         if (Log.POOL.isLoggable(level)) {
             Log.POOL.log(level, "pool " + pool + ": worker " + id + " exited with "
                     + (status.signaled() ? status.signal() + " (code " + status.code() + ")" : "code " + status.code())
@@ -111,8 +115,8 @@ public final class Lifecycle {
     }
 
     public static void shutdownStarted(String pool, int workers, Duration timeout) {
-        if (Log.POOL.isLoggable(INFO)) {
-            Log.POOL.log(INFO, "pool " + pool + ": closing, disconnecting " + workers + " workers (timeout " + timeout + ")");
+        if (Log.POOL.isLoggable(DEBUG)) {
+            Log.POOL.log(DEBUG, "pool " + pool + ": closing, disconnecting " + workers + " workers (timeout " + timeout + ")");
         }
     }
 
@@ -124,15 +128,15 @@ public final class Lifecycle {
     }
 
     public static void closed(String pool) {
-        if (Log.POOL.isLoggable(INFO)) {
-            Log.POOL.log(INFO, "pool " + pool + ": closed");
+        if (Log.POOL.isLoggable(DEBUG)) {
+            Log.POOL.log(DEBUG, "pool " + pool + ": closed");
         }
     }
 
     /** Worker side: a disconnect began; the worker drains {@code connections} before exiting. */
     public static void disconnecting(String pool, int id, long connections) {
-        if (Log.WORKER.isLoggable(INFO)) {
-            Log.WORKER.log(INFO, "pool " + pool + ": worker " + id + " disconnecting, draining "
+        if (Log.WORKER.isLoggable(DEBUG)) {
+            Log.WORKER.log(DEBUG, "pool " + pool + ": worker " + id + " disconnecting, draining "
                     + connections + " open connections");
         }
     }

@@ -501,6 +501,7 @@ final class HttpConnection implements ConnectionHandler {
             return;
         }
         exchangeDone = true;
+        share.metrics.requestServed();
         lastEndedInline = dispatchingInline;
         if (ex.closeConnection()) {
             closeAfterExchange = true;
