@@ -4,7 +4,7 @@
  * {@code internal.primary} (the pool and its worker handles), {@code internal.worker} (a running worker),
  * {@code internal.net} (shared sockets and connections), {@code internal.message} (what may be sent),
  * {@code internal.observe} (loggers, JFR events, the blocked-loop watchdog, the pool's MXBean; exported to
- * the http module, which counts its requests there, and to {@code java.management}, which reads the MXBean).
+ * the http module, which counts its requests there).
  */
 module dev.loomcluster {
     requires org.jctools.core;
@@ -12,5 +12,5 @@ module dev.loomcluster {
     requires jdk.jfr;
 
     exports dev.loomcluster;
-    exports dev.loomcluster.internal.observe to dev.loomcluster.http, java.management;
+    exports dev.loomcluster.internal.observe to dev.loomcluster.http;
 }

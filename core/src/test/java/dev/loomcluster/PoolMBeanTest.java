@@ -27,7 +27,7 @@ class PoolMBeanTest {
         WorkerPool pool = builder("jmx", ThreadKind.VIRTUAL, ctx -> ctx.onMessage(ctx::send)).size(2).build();
         ObjectName name = new ObjectName("dev.loomcluster:type=WorkerPool,name=" + pool.name());
         try (pool) {
-            assertTrue(SERVER.isRegistered(name), "registered at build: " + name);
+            Await.until("registered after build: " + name, () -> SERVER.isRegistered(name));
             assertEquals("true", SERVER.getMBeanInfo(name).getDescriptor().getFieldValue("mxbean"));
             Events events = Events.of(pool);
             pool.onMessage((w, m) -> replies.add(m));
@@ -72,8 +72,7 @@ class PoolMBeanTest {
             b.start();
             ObjectName first = new ObjectName("dev.loomcluster:type=WorkerPool,name=" + shared);
             ObjectName second = new ObjectName("dev.loomcluster:type=WorkerPool,name=" + shared + "-2");
-            assertTrue(SERVER.isRegistered(first));
-            assertTrue(SERVER.isRegistered(second));
+            Await.until("both registered", () -> SERVER.isRegistered(first) && SERVER.isRegistered(second));
             assertEquals(1L, SERVER.getAttribute(second, "Forked"));
             assertEquals(0L, SERVER.getAttribute(first, "Forked"));
         }
@@ -81,11 +80,26 @@ class PoolMBeanTest {
     }
 
     @Test
+    void aPoolClosedBeforeItsBeanIsRegisteredLeavesNoBean() throws Exception {
+        String quick = TestPools.uniqueName("jmxquick");
+        for (int i = 0; i < 5; i++) {
+            WorkerPool.builder(ctx -> { }).name(quick).size(0).build().close();
+        }
+        // registrations run in build order: once a later pool's bean is there, the earlier ones are settled
+        try (WorkerPool marker = WorkerPool.builder(ctx -> { }).name(quick + "-marker").size(0).build()) {
+            ObjectName m = new ObjectName("dev.loomcluster:type=WorkerPool,name=" + marker.name());
+            Await.until("the marker registered", () -> SERVER.isRegistered(m));
+            assertEquals(0, SERVER.queryNames(new ObjectName("dev.loomcluster:type=WorkerPool,name=" + quick + "*"),
+                    null).size() - 1, "only the marker is left");
+        }
+    }
+
+    @Test
     void aNameWithJmxSyntaxIsQuoted() throws Exception {
         String odd = TestPools.uniqueName("jmx,odd=name:");
         try (WorkerPool pool = WorkerPool.builder(ctx -> { }).name(odd).size(0).build()) {
             ObjectName name = new ObjectName("dev.loomcluster:type=WorkerPool,name=" + ObjectName.quote(odd));
-            assertTrue(SERVER.isRegistered(name), SERVER.queryNames(new ObjectName("dev.loomcluster:*"), null).toString());
+            Await.until("registered as " + name, () -> SERVER.isRegistered(name));
             assertEquals(odd, SERVER.getAttribute(name, "Name"));
         }
     }

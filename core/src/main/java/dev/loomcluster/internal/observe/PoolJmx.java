@@ -1,6 +1,7 @@
 package dev.loomcluster.internal.observe;
 
 import dev.loomcluster.PoolStats;
+import dev.loomcluster.WorkerPoolMXBean;
 import dev.loomcluster.WorkerStats;
 
 import javax.management.InstanceAlreadyExistsException;
@@ -12,22 +13,36 @@ import javax.management.ObjectName;
 import java.lang.management.ManagementFactory;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 /**
- * The {@link WorkerPoolMXBean} of one pool and its registration. {@link #register} picks a unique name:
- * {@code name=<pool>}, or {@code name=<pool>-2}, {@code -3}… when a pool of that name is registered
- * already. Any thread.
+ * The {@link WorkerPoolMXBean} of one pool and its registration. The first use of the platform MBean
+ * server builds every platform MXBean, which takes 50 to 350 ms, so registration does not hold up
+ * {@code build()}: it runs on a virtual thread, one pool after another in the order they were built
+ * (so of two pools named {@code p} the first gets {@code name=p}, the second {@code name=p-2}).
+ * {@link #unregister} never waits: a bean still being registered is unregistered by its registering
+ * thread. Any thread.
  */
 public final class PoolJmx implements WorkerPoolMXBean {
     static final String DOMAIN = "dev.loomcluster";
+    private static final Executor REGISTRAR = task -> Thread.ofVirtual().name("dev.loomcluster.jmx").start(task);
+
+    // ---- guarded by CHAIN (any thread)
+    private static final Object CHAIN = new Object();
+    private static CompletableFuture<Void> last = CompletableFuture.completedFuture(null);
+
+    /** Where the bean is; moved forward only, under the bean's monitor. */
+    private enum State { PENDING, REGISTERED, UNREGISTERED }
 
     // ---- immutable
     private final String name;
     private final Supplier<PoolStats> stats;
 
-    // ---- any thread
-    private volatile ObjectName objectName;
+    // ---- guarded by this (any thread)
+    private State state = State.PENDING;
+    private ObjectName objectName;
 
     private PoolJmx(String name, Supplier<PoolStats> stats) {
         this.name = name;
@@ -35,41 +50,73 @@ public final class PoolJmx implements WorkerPoolMXBean {
     }
 
     /**
-     * Registers a pool's MXBean in the platform MBean server. A failure (no management in this runtime, a
-     * security policy) is logged and the pool runs without it.
+     * Registers a pool's MXBean in the platform MBean server, soon, after the pools built before it. A
+     * failure (no management in this runtime) is logged and the pool runs without it.
      */
     public static PoolJmx register(String pool, Supplier<PoolStats> stats) {
         PoolJmx bean = new PoolJmx(pool, stats);
+        synchronized (CHAIN) {
+            last = last.handleAsync((ignored, failure) -> {
+                bean.registerNow();
+                return null;
+            }, REGISTRAR);
+        }
+        return bean;
+    }
+
+    private void registerNow() {
+        synchronized (this) {
+            if (state != State.PENDING) {
+                return; // closed before its turn
+            }
+        }
+        ObjectName on = null;
         try {
             MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-            for (int n = 1; ; n++) {
-                ObjectName on = objectName(n == 1 ? pool : pool + "-" + n);
+            for (int n = 1; on == null; n++) {
+                ObjectName candidate = objectName(n == 1 ? name : name + "-" + n);
                 try {
-                    server.registerMBean(bean, on);
-                    bean.objectName = on;
-                    break;
+                    server.registerMBean(this, candidate);
+                    on = candidate;
                 } catch (InstanceAlreadyExistsException taken) {
                     // another pool of this name: try the next suffix
                 }
             }
         } catch (JMException | RuntimeException | LinkageError e) {
-            Log.POOL.log(System.Logger.Level.WARNING, "pool " + pool + ": cannot register its MBean: " + e);
+            Log.POOL.log(System.Logger.Level.WARNING, "pool " + name + ": cannot register its MBean: " + e);
         }
-        return bean;
+        boolean closedMeanwhile;
+        synchronized (this) {
+            closedMeanwhile = state != State.PENDING;
+            if (!closedMeanwhile) {
+                state = on != null ? State.REGISTERED : State.UNREGISTERED;
+                objectName = on;
+            }
+        }
+        if (closedMeanwhile && on != null) {
+            unregister(on);
+        }
     }
 
-    /** Where the bean is registered, {@code null} if it is not. */
-    public ObjectName objectName() {
+    /** Where the bean is registered, {@code null} if it is not (yet, or any more). */
+    public synchronized ObjectName objectName() {
         return objectName;
     }
 
-    /** Unregisters the bean; idempotent. */
+    /** Unregisters the bean, or makes sure it never is; idempotent, never waits. */
     public void unregister() {
-        ObjectName on = objectName;
-        if (on == null) {
-            return;
+        ObjectName on;
+        synchronized (this) {
+            on = state == State.REGISTERED ? objectName : null;
+            state = State.UNREGISTERED;
+            objectName = null;
         }
-        objectName = null;
+        if (on != null) {
+            unregister(on);
+        }
+    }
+
+    private void unregister(ObjectName on) {
         try {
             ManagementFactory.getPlatformMBeanServer().unregisterMBean(on);
         } catch (InstanceNotFoundException gone) {

@@ -1,11 +1,15 @@
-package dev.loomcluster.internal.observe;
+package dev.loomcluster;
 
 import java.util.Map;
 
 /**
- * A pool's statistics over JMX, under {@code dev.loomcluster:type=WorkerPool,name=<pool name>} in the
- * platform MBean server (JConsole, VisualVM, Prometheus' JMX exporter). Read-only; each read takes a
- * fresh {@code WorkerPool.stats()}. Sums are over the live workers. Any thread.
+ * A pool's statistics over JMX: every pool registers one in the platform MBean server, shortly after it
+ * is built (on a background thread: the first use of the platform MBean server can take a few hundred
+ * milliseconds, which {@code build()} does not wait for) until it is closed, as {@code dev.loomcluster:type=WorkerPool,name=<pool name>} ({@code <pool name>-2}, {@code -3}…
+ * when that name is taken; quoted if it holds JMX syntax), for JConsole, VisualVM or Prometheus' JMX
+ * exporter. Read-only; each read takes a fresh {@link WorkerPool#stats()}; sums are over the live
+ * workers. Applications do not implement it; they may read it through
+ * {@code JMX.newMXBeanProxy(connection, name, WorkerPoolMXBean.class)}. Any thread.
  */
 public interface WorkerPoolMXBean {
     /** The pool's name. */
