@@ -87,13 +87,15 @@ class JfrEventsTest {
         assertEquals(1, giveUp.getInt("maxRestarts"));
         assertEquals(Duration.ofMinutes(1), giveUp.getDuration("window"));
 
-        RecordedEvent slow = only(all, "SlowLoopTask");
+        // on a loaded machine another task (the primary loop's first fork) can be slow too: pick ours by its stack
+        List<RecordedEvent> ours = of(all, "SlowLoopTask").stream()
+                .filter(e -> e.getString("loopStack").contains(JfrEventsTest.class.getName() + ".sleepOnTheLoop")).toList();
+        assertEquals(1, ours.size(), ours.toString());
+        RecordedEvent slow = ours.get(0);
         assertEquals(1, slow.getInt("workerId"));
         assertEquals(pool + "-worker-1", slow.getString("loop"));
         assertTrue(slow.getDuration("runningFor").compareTo(Duration.ofMillis(200)) >= 0, slow.toString());
         assertEquals(Duration.ofMillis(200), slow.getDuration("threshold"));
-        assertTrue(slow.getString("loopStack").contains(JfrEventsTest.class.getName() + ".sleepOnTheLoop"),
-                slow.getString("loopStack"));
 
         RecordedEvent handOver = only(all, "HandOver");
         assertEquals(1, handOver.getInt("fromWorker"));
