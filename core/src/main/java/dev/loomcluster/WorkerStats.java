@@ -95,8 +95,8 @@ public final class WorkerStats {
     /**
      * Median loop lag since the worker started: how late tasks started after they were due. Measured for
      * every timer (its deadline to its start) and for a mailbox entry the pool posts about every quarter
-     * of the blocked-loop threshold while the loop is active (posting to its start). Precise to 25%
-     * (histogram buckets); zero before the first sample.
+     * of the blocked-loop threshold while the loop is active (posting to its start; none when that check
+     * is off). Precise to 25% (histogram buckets); zero before the first sample.
      */
     public Duration loopLagP50() {
         return loopLagP50;

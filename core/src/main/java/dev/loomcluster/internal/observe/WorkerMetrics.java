@@ -11,9 +11,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * increment is a plain add and a release store); read from any thread.
  */
 public final class WorkerMetrics {
-    /** For a server outside any worker: counts into nothing anyone reads. */
-    private static final WorkerMetrics DETACHED = new WorkerMetrics();
-
     // ---- written by the worker's loop thread, read by any thread
     private final AtomicLong requestsServed = new AtomicLong();
 
@@ -22,9 +19,12 @@ public final class WorkerMetrics {
         WorkerMetrics metrics();
     }
 
-    /** The metrics of the worker {@code ctx} is, or counters nobody reads if it is not a worker's. */
+    /**
+     * The metrics of the worker {@code ctx} is; for a context that is not a worker's (a test double), new
+     * counters nobody reads, one set per caller so that callers on different threads share nothing.
+     */
     public static WorkerMetrics of(WorkerContext ctx) {
-        return ctx instanceof Source s ? s.metrics() : DETACHED;
+        return ctx instanceof Source s ? s.metrics() : new WorkerMetrics();
     }
 
     /** One request served (its exchange ended). The worker's loop thread only. */
