@@ -34,12 +34,15 @@ public final class HandOverEvent extends jdk.jfr.Event {
     int connections;
 
     /**
-     * Records one hand-over if the event is enabled; costs a check and no allocation that escapes
-     * otherwise. Any thread.
+     * Records one hand-over if a recording with this event enabled runs; costs one check while no
+     * recording ever ran, and no allocation that escapes while the event is disabled. Any thread.
      *
      * @param toWorker the receiving worker's id, or 0 for "back to the shared queue"
      */
     public static void commit(String pool, int fromWorker, int toWorker, String address, int connections) {
+        if (!Log.jfr()) {
+            return;
+        }
         HandOverEvent e = new HandOverEvent();
         if (e.shouldCommit()) {
             e.pool = pool;

@@ -15,7 +15,7 @@ import static java.lang.System.Logger.Level.WARNING;
  * and a program's own output (Node-style "Worker 1 started") must not drown in two lines per worker.
  * What an operator must see logs at INFO (a kill, a restart) or WARNING (a crash, a failure, the restart
  * policy giving up, a shutdown that had to kill). Lifecycle events are rare: the JFR events
- * are built only when enabled, log messages only when their level is. Called on the primary loop
+ * are built only once the Flight Recorder runs and when enabled, log messages only when their level is. Called on the primary loop
  * ({@code forked} to {@code closed}) or a worker's loop ({@code disconnecting}, {@code drained}).
  */
 public final class Lifecycle {
@@ -33,12 +33,14 @@ public final class Lifecycle {
             Log.POOL.log(DEBUG, "pool " + pool + ": worker " + id + " forked"
                     + (restarts > 0 ? " (restart " + restarts + " of its slot)" : ""));
         }
-        ForkEvent e = new ForkEvent();
-        if (e.shouldCommit()) {
-            e.pool = pool;
-            e.workerId = id;
-            e.restarts = restarts;
-            e.commit();
+        if (Log.jfr()) {
+            ForkEvent e = new ForkEvent();
+            if (e.shouldCommit()) {
+                e.pool = pool;
+                e.workerId = id;
+                e.restarts = restarts;
+                e.commit();
+            }
         }
     }
 
@@ -46,12 +48,14 @@ public final class Lifecycle {
         if (Log.POOL.isLoggable(DEBUG)) {
             Log.POOL.log(DEBUG, "pool " + pool + ": worker " + id + " online after " + millis(sinceForkNanos));
         }
-        OnlineEvent e = new OnlineEvent();
-        if (e.shouldCommit()) {
-            e.pool = pool;
-            e.workerId = id;
-            e.sinceFork = sinceForkNanos;
-            e.commit();
+        if (Log.jfr()) {
+            OnlineEvent e = new OnlineEvent();
+            if (e.shouldCommit()) {
+                e.pool = pool;
+                e.workerId = id;
+                e.sinceFork = sinceForkNanos;
+                e.commit();
+            }
         }
     }
 
@@ -70,15 +74,17 @@ public final class Lifecycle {
                     + (status.signaled() ? status.signal() + " (code " + status.code() + ")" : "code " + status.code())
                     + (afterDisconnect ? " after a disconnect" : "") + ", up " + millis(uptimeNanos));
         }
-        ExitEvent e = new ExitEvent();
-        if (e.shouldCommit()) {
-            e.pool = pool;
-            e.workerId = id;
-            e.exitCode = status.code();
-            e.signal = status.signal();
-            e.afterDisconnect = afterDisconnect;
-            e.uptime = uptimeNanos;
-            e.commit();
+        if (Log.jfr()) {
+            ExitEvent e = new ExitEvent();
+            if (e.shouldCommit()) {
+                e.pool = pool;
+                e.workerId = id;
+                e.exitCode = status.code();
+                e.signal = status.signal();
+                e.afterDisconnect = afterDisconnect;
+                e.uptime = uptimeNanos;
+                e.commit();
+            }
         }
     }
 
@@ -87,14 +93,16 @@ public final class Lifecycle {
             Log.POOL.log(INFO, "pool " + pool + ": worker " + crashedId + " crashed (code " + exitCode
                     + "), restart " + restart + " of its slot in " + millis(backoffNanos));
         }
-        RestartEvent e = new RestartEvent();
-        if (e.shouldCommit()) {
-            e.pool = pool;
-            e.workerId = crashedId;
-            e.exitCode = exitCode;
-            e.restart = restart;
-            e.backoff = backoffNanos;
-            e.commit();
+        if (Log.jfr()) {
+            RestartEvent e = new RestartEvent();
+            if (e.shouldCommit()) {
+                e.pool = pool;
+                e.workerId = crashedId;
+                e.exitCode = exitCode;
+                e.restart = restart;
+                e.backoff = backoffNanos;
+                e.commit();
+            }
         }
     }
 
@@ -104,13 +112,15 @@ public final class Lifecycle {
             Log.POOL.log(WARNING, "pool " + pool + ": more than " + maxRestarts + " restarts within " + window
                     + " (worker " + lastCrashedId + " crashed last); no more workers will be restarted");
         }
-        RestartGiveUpEvent e = new RestartGiveUpEvent();
-        if (e.shouldCommit()) {
-            e.pool = pool;
-            e.workerId = lastCrashedId;
-            e.maxRestarts = maxRestarts;
-            e.window = window.toNanos();
-            e.commit();
+        if (Log.jfr()) {
+            RestartGiveUpEvent e = new RestartGiveUpEvent();
+            if (e.shouldCommit()) {
+                e.pool = pool;
+                e.workerId = lastCrashedId;
+                e.maxRestarts = maxRestarts;
+                e.window = window.toNanos();
+                e.commit();
+            }
         }
     }
 

@@ -19,6 +19,16 @@ public final class Log {
     private Log() {
     }
 
+    /**
+     * Whether a JFR event could be recorded: false until the Flight Recorder is initialized (a recording
+     * started with {@code -XX:StartFlightRecording}, {@code jcmd JFR.start} or the API). Checked before an
+     * event is created, so a JVM that never records never loads the event classes, whose first use costs
+     * hundreds of milliseconds. One volatile read.
+     */
+    static boolean jfr() {
+        return jdk.jfr.FlightRecorder.isInitialized();
+    }
+
     /** Logs a peer I/O failure at DEBUG: {@code what} failed on {@code where} (the caller closes it). */
     public static void peerFailure(String what, Object where, Throwable cause) {
         if (NET.isLoggable(System.Logger.Level.DEBUG)) {

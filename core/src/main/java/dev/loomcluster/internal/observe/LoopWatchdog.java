@@ -119,6 +119,9 @@ public final class LoopWatchdog {
                 Log.LOOP.log(System.Logger.Level.WARNING, msg);
             }
         }
+        if (!Log.jfr()) {
+            return;
+        }
         SlowLoopTaskEvent e = new SlowLoopTaskEvent();
         if (e.shouldCommit()) {
             e.pool = w.pool();
