@@ -2,6 +2,7 @@ package dev.loomcluster.internal.loop;
 
 import dev.loomcluster.Cancellable;
 import dev.loomcluster.IdleStrategy;
+import dev.loomcluster.internal.observe.LoopProbe;
 import org.jctools.queues.MessagePassingQueue;
 
 import java.io.IOException;
@@ -35,6 +36,10 @@ import java.util.function.Consumer;
  * without waiting only if more work is already queued (so that channels are served between batches);
  * otherwise it goes straight to the wait, whose {@code select} returns at once for ready channels, which
  * saves an {@code epoll_wait} per batch.
+ *
+ * <p>Before each task (mailbox entry, timer, I/O callback, the handler's idle poll) the loop marks its
+ * {@link LoopProbe} busy, and before waiting idle, for the blocked-loop watchdog; each timer's lateness
+ * goes into the probe's lag histogram.
  */
 public final class EventLoop implements Executor {
 
@@ -74,6 +79,7 @@ public final class EventLoop implements Executor {
     private final MessagePassingQueue<Object> mailbox = Mailboxes.mpsc();
     private final AtomicInteger wakeState = new AtomicInteger(AWAKE);
     private final String name;
+    private final LoopProbe probe;
     private volatile Selector selector;
     private volatile Thread thread;
     private volatile boolean stopRequested;
@@ -95,6 +101,7 @@ public final class EventLoop implements Executor {
 
     public EventLoop(String name) {
         this.name = name;
+        this.probe = new LoopProbe(name, this);
     }
 
     public String name() {
@@ -129,9 +136,14 @@ public final class EventLoop implements Executor {
         return Thread.currentThread() == thread;
     }
 
-    /** Entries waiting in the mailbox. */
+    /** Entries waiting in the mailbox (not counting the watchdog's lag sample). */
     public int pending() {
-        return mailbox.size();
+        return Math.max(0, mailbox.size() - (probe.lagSampleQueued() ? 1 : 0));
+    }
+
+    /** What this loop publishes for the blocked-loop watchdog and loop-lag statistics. */
+    public LoopProbe probe() {
+        return probe;
     }
 
     /** Share of time since {@link #run} started that the loop was not waiting, 0 to 1. */
@@ -196,6 +208,7 @@ public final class EventLoop implements Executor {
      */
     public void run(Handler handler) throws Exception {
         thread = Thread.currentThread();
+        probe.running();
         if (startNanos == 0) {
             startNanos = System.nanoTime();
         }
@@ -211,7 +224,8 @@ public final class EventLoop implements Executor {
                 if (stopRequested) {
                     break;
                 }
-                if (work == 0 && !handler.beforeBlock()) {
+                if (work == 0 && !beforeBlock(handler)) {
+                    probe.idle();
                     if (!backOff()) {
                         block();
                     }
@@ -282,6 +296,7 @@ public final class EventLoop implements Executor {
      */
     public void close() {
         stopRequested = true;
+        probe.ended();
         Selector s = selector;
         if (s != null) {
             try {
@@ -294,11 +309,17 @@ public final class EventLoop implements Executor {
         timers.clear();
     }
 
+    private boolean beforeBlock(Handler handler) {
+        probe.taskStarted(); // the handler's idle poll runs user code too (a connection's onOpen)
+        return handler.beforeBlock();
+    }
+
     private int runMailbox(Handler handler) throws Exception {
         int n = 0;
         Object o;
         while (n < MAILBOX_BATCH && (o = mailbox.relaxedPoll()) != null) {
             n++;
+            probe.taskStarted();
             if (o instanceof Task t) {
                 t.run();
             } else {
@@ -320,6 +341,7 @@ public final class EventLoop implements Executor {
             if (t.cancelled) {
                 continue;
             }
+            long due = t.deadline;
             if (t.period > 0) {
                 long next = t.deadline + t.period;
                 t.deadline = next - now <= 0 ? now + t.period : next;
@@ -328,6 +350,8 @@ public final class EventLoop implements Executor {
                 t.cancelled = true;
             }
             n++;
+            probe.taskStarted();
+            probe.timerStarted(due, System.nanoTime());
             t.task.run();
             if (stopRequested) {
                 break;
@@ -389,6 +413,7 @@ public final class EventLoop implements Executor {
             blockedNanos += System.nanoTime() - blockStart;
             blockStart = 0;
         }
+        probe.taskStarted();
         ((IoHandle) key.attachment()).onReady(key);
     }
 

@@ -14,6 +14,10 @@ import dev.loomcluster.internal.loop.Listeners;
 import dev.loomcluster.internal.message.Messages;
 import dev.loomcluster.internal.net.ListenService;
 import dev.loomcluster.internal.net.SharedServers;
+import dev.loomcluster.internal.observe.Lifecycle;
+import dev.loomcluster.internal.observe.Log;
+import dev.loomcluster.internal.observe.LoopWatchdog;
+import dev.loomcluster.internal.observe.PoolJmx;
 import dev.loomcluster.internal.worker.Uplink;
 import dev.loomcluster.internal.worker.WorkerRuntime;
 import dev.loomcluster.internal.worker.WorkerSpec;
@@ -45,7 +49,7 @@ import java.util.function.Consumer;
  * pool also starts a non-daemon platform thread that only waits for the primary loop to end.
  */
 public final class PoolImpl implements WorkerPool {
-    private static final System.Logger LOG = System.getLogger("dev.loomcluster");
+    private static final System.Logger LOG = Log.POOL;
     private static final long KEEP_ALIVE_STACK = 64 * 1024;
 
     // ---- immutable
@@ -62,6 +66,8 @@ public final class PoolImpl implements WorkerPool {
     private final AtomicInteger nextId = new AtomicInteger(1);
     private final AtomicLong forked = new AtomicLong();
     private final AtomicInteger leakedThreads = new AtomicInteger();
+    private final AtomicLong restarted = new AtomicLong();
+    private volatile PoolJmx jmx;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closeStarted = new AtomicBoolean();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
@@ -110,7 +116,9 @@ public final class PoolImpl implements WorkerPool {
         if (pool.keepAlive != null) {
             pool.keepAlive.start();
         }
+        LoopWatchdog.watch(pool.primary.probe(), options.blockedLoopThreshold().toNanos(), options.name(), 0);
         pool.primaryThread.start();
+        pool.jmx = PoolJmx.register(options.name(), pool::stats);
         return pool;
     }
 
@@ -129,6 +137,11 @@ public final class PoolImpl implements WorkerPool {
             }
         } finally {
             primary.close();
+            PoolJmx bean = jmx;
+            if (bean != null) {
+                bean.unregister();
+            }
+            Lifecycle.closed(options.name());
             terminated.complete(null);
         }
     }
@@ -191,10 +204,14 @@ public final class PoolImpl implements WorkerPool {
             workers.put(handle.id(), handle);
             forked.incrementAndGet();
             primary.execute(() -> {
+                Lifecycle.forked(name(), handle.id(), restarts);
                 onFork.fire(l -> l.accept(handle));
                 try {
                     handle.link.start();
+                    handle.link.loopProbe().ifPresent(p ->
+                            LoopWatchdog.watch(p, options.blockedLoopThreshold().toNanos(), name(), handle.id()));
                 } catch (Throwable t) { // e.g. no native thread could be created
+                    Lifecycle.failed(name(), handle.id(), t);
                     fireError(handle, t);
                     handle.finish(ExitStatus.exited(1));
                 }
@@ -243,6 +260,7 @@ public final class PoolImpl implements WorkerPool {
     // ---------------------------------------------------------------- events (primary loop)
 
     void fireOnline(WorkerHandle w) {
+        Lifecycle.online(name(), w.id(), System.nanoTime() - w.forkedAtNanos);
         onOnline.fire(l -> l.accept(w));
     }
 
@@ -281,6 +299,7 @@ public final class PoolImpl implements WorkerPool {
                 pruneExitingAt = Math.max(64, 2 * exitingThreads.size());
             }
         }
+        Lifecycle.exited(name(), w.id(), status, w.exitedAfterDisconnect(), System.nanoTime() - w.forkedAtNanos);
         onExit.fire(l -> l.accept(w, status));
         maybeRestart(w, status);
     }
@@ -298,6 +317,7 @@ public final class PoolImpl implements WorkerPool {
         }
         if (restartTimes.size() >= policy.maxRestarts()) {
             restartsGivenUp = true;
+            Lifecycle.restartsGivenUp(name(), w.id(), policy.maxRestarts(), policy.window());
             fireError(w, new IllegalStateException("restart intensity exceeded: more than "
                     + policy.maxRestarts() + " restarts within " + policy.window()
                     + "; pool " + name() + " stops restarting workers"));
@@ -308,10 +328,12 @@ public final class PoolImpl implements WorkerPool {
         int crashes = stable ? 1 : w.consecutiveCrashes + 1;
         long delay = policy.backoff(crashes).toNanos();
         Map<String, String> env = w.env();
+        Lifecycle.restartScheduled(name(), w.id(), status.code(), w.restarts + 1, delay);
         primary.schedule(delay, 0, () -> {
             if (!closing) {
                 try {
                     fork(env, w.restarts + 1, crashes);
+                    restarted.incrementAndGet();
                 } catch (IllegalStateException closedMeanwhile) {
                     // close() began after the check: no restart. Thrown out of this timer, it would end
                     // the primary loop before its shutdown task ran, leaving the workers running.
@@ -387,11 +409,15 @@ public final class PoolImpl implements WorkerPool {
     /** Primary loop: disconnect all, kill what is left after the shutdown timeout, then stop. */
     private void shutdown() {
         List<CompletableFuture<Void>> exits = new ArrayList<>();
+        Lifecycle.shutdownStarted(name(), live.size(), options.shutdownTimeout());
         for (WorkerHandle h : live.values()) {
             h.disconnect();
             exits.add(h.exitFuture());
         }
         Cancellable killer = primary.schedule(options.shutdownTimeout().toNanos(), 0, () -> {
+            if (!live.isEmpty()) {
+                Lifecycle.shutdownTimedOut(name(), live.size());
+            }
             for (WorkerHandle h : live.values()) {
                 h.kill();
             }
@@ -410,7 +436,8 @@ public final class PoolImpl implements WorkerPool {
     public PoolStats stats() {
         List<WorkerStats> list = new ArrayList<>();
         new java.util.TreeMap<>(live).values().forEach(h -> list.add(h.stats()));
-        return new PoolStats(list, forked.get(), leakedThreads.get());
+        return PoolStats.builder().workers(list).forked(forked.get()).leakedThreads(leakedThreads.get())
+                .restarts(restarted.get()).build();
     }
 
     @Override

@@ -34,7 +34,8 @@ public record PoolOptions(
         int connectionBacklog,
         Isolation isolation,
         List<String> jvmOptions,
-        IdleStrategy idle) {
+        IdleStrategy idle,
+        Duration blockedLoopThreshold) {
 
     public PoolOptions {
         Objects.requireNonNull(mains, "mains");
@@ -47,6 +48,7 @@ public record PoolOptions(
         Objects.requireNonNull(idle, "idle");
         env = Map.copyOf(env);
         jvmOptions = List.copyOf(jvmOptions);
+        Objects.requireNonNull(blockedLoopThreshold, "blockedLoopThreshold");
     }
 
     /** Checks that {@code d} is positive; returns it. */

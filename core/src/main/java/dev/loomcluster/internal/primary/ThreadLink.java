@@ -3,6 +3,8 @@ package dev.loomcluster.internal.primary;
 import dev.loomcluster.IdleStrategy;
 import dev.loomcluster.ThreadKind;
 import dev.loomcluster.internal.net.ListenService;
+import dev.loomcluster.internal.observe.LagHistogram;
+import dev.loomcluster.internal.observe.LoopProbe;
 import dev.loomcluster.internal.worker.Uplink;
 import dev.loomcluster.internal.worker.WorkerRuntime;
 import dev.loomcluster.internal.worker.WorkerSpec;
@@ -91,7 +93,14 @@ final class ThreadLink implements WorkerLink {
 
     @Override
     public Counters counters() {
+        LagHistogram lag = runtime.loopProbe().lag();
         return new Counters(runtime.messagesIn(), runtime.messagesOut(), runtime.mailboxDepth(),
-                runtime.utilization(), runtime.connectionsReceived(), runtime.connectionsOpen());
+                runtime.utilization(), runtime.connectionsReceived(), runtime.connectionsOpen(),
+                lag.percentile(0.5), lag.percentile(0.99), lag.count(), runtime.metrics().requestsServed());
+    }
+
+    @Override
+    public Optional<LoopProbe> loopProbe() {
+        return Optional.of(runtime.loopProbe());
     }
 }

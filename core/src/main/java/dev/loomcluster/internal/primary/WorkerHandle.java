@@ -8,6 +8,7 @@ import dev.loomcluster.internal.loop.EventLoop;
 import dev.loomcluster.internal.loop.Listeners;
 import dev.loomcluster.internal.loop.Mailboxes;
 import dev.loomcluster.internal.message.Messages;
+import dev.loomcluster.internal.observe.Lifecycle;
 import dev.loomcluster.internal.worker.Signal;
 import dev.loomcluster.internal.worker.Uplink;
 import dev.loomcluster.internal.worker.WorkerSpec;
@@ -152,9 +153,12 @@ final class WorkerHandle implements Worker, Uplink {
     @Override
     public WorkerStats stats() {
         WorkerLink.Counters c = link.counters();
-        return new WorkerStats(id, c.messagesIn(), c.messagesOut(), c.mailboxDepth(),
-                Duration.ofNanos(System.nanoTime() - forkedAtNanos), c.utilization(), restarts,
-                c.connectionsReceived(), c.connectionsOpen());
+        return WorkerStats.builder(id).messagesIn(c.messagesIn()).messagesOut(c.messagesOut())
+                .mailboxDepth(c.mailboxDepth()).uptime(Duration.ofNanos(System.nanoTime() - forkedAtNanos))
+                .loopUtilization(c.utilization()).restarts(restarts).connectionsReceived(c.connectionsReceived())
+                .connectionsOpen(c.connectionsOpen())
+                .loopLag(Duration.ofNanos(c.loopLagP50()), Duration.ofNanos(c.loopLagP99()), c.loopLagSamples())
+                .requestsServed(c.requestsServed()).build();
     }
 
     @Override
@@ -258,6 +262,7 @@ final class WorkerHandle implements Worker, Uplink {
                 pool.fireListening(this, address);
             }
             case Signal.Failed(Throwable error) -> {
+                Lifecycle.failed(pool.name(), id, error);
                 onError.fire(l -> l.accept(error));
                 pool.fireError(this, error);
             }

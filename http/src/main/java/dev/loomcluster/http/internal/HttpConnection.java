@@ -475,6 +475,7 @@ final class HttpConnection implements Transport.Listener {
         if (ex != exchange || (phase != Phase.BODY_STREAMING && phase != Phase.RESPONDING)) {
             return;
         }
+        share.metrics.requestServed();
         lastEndedInline = dispatchingInline;
         if (ex.closeConnection()) {
             closeAfterExchange = true;
