@@ -129,6 +129,8 @@ public interface WorkerPool extends AutoCloseable {
         private int connectionBacklog = 256;
         private Isolation isolation = Isolation.THREAD;
         private List<String> jvmOptions = List.of();
+        private IdleStrategy idle = IdleStrategy.park();
+        private Duration blockedLoopThreshold = Duration.ofSeconds(2);
 
         private Builder(Supplier<WorkerMain> mains, Class<? extends WorkerMain> mainClass, String name) {
             this.mains = mains;
@@ -232,6 +234,30 @@ public interface WorkerPool extends AutoCloseable {
         }
 
         /**
+         * What the pool's event loops (primary and workers) do when idle; default {@link IdleStrategy#park()}.
+         */
+        public Builder idleStrategy(IdleStrategy idle) {
+            this.idle = Objects.requireNonNull(idle, "idle");
+            return this;
+        }
+
+        /**
+         * How long one task may hold a loop (the primary's or a worker's: a message handler, a timer, a
+         * connection callback, a task given to {@code execute}) before it is reported; default 2 s, as
+         * Vert.x's blocked-thread checker. A task running longer is logged once at WARNING on the logger
+         * {@code dev.loomcluster.loop}, with the loop thread's stack, and recorded as a
+         * {@code dev.loomcluster.SlowLoopTask} JFR event. It is seen within a quarter of the threshold
+         * after crossing it. {@link Duration#ZERO} turns the check off.
+         */
+        public Builder blockedLoopThreshold(Duration threshold) {
+            if (Objects.requireNonNull(threshold, "threshold").isNegative()) {
+                throw new IllegalArgumentException("blockedLoopThreshold must not be negative: " + threshold);
+            }
+            this.blockedLoopThreshold = threshold;
+            return this;
+        }
+
+        /**
          * Builds the pool and starts its primary loop; no worker is forked until {@code start()}/{@code fork()}.
          *
          * @throws IllegalStateException if {@link Isolation#PROCESS} is asked of a builder made from a
@@ -244,7 +270,7 @@ public interface WorkerPool extends AutoCloseable {
             }
             return PoolImpl.create(new PoolOptions(mains, Optional.ofNullable(mainClass), name, size, threads,
                     scheduling, restart, new LinkedHashMap<>(env), shutdownTimeout, killTimeout, connectionBacklog,
-                    isolation, jvmOptions));
+                    isolation, jvmOptions, idle, blockedLoopThreshold));
         }
     }
 }

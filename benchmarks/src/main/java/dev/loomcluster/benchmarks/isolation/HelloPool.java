@@ -4,7 +4,7 @@ import dev.loomcluster.Isolation;
 import dev.loomcluster.SchedulingPolicy;
 import dev.loomcluster.WorkerPool;
 import dev.loomcluster.http.LoomHttpServerProvider;
-import dev.loomcluster.http.examples.HelloCluster;
+import dev.loomcluster.examples.HelloCluster;
 
 import java.util.ArrayList;
 import java.util.List;

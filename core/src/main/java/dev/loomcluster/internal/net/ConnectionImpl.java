@@ -1,6 +1,7 @@
 package dev.loomcluster.internal.net;
 
 import dev.loomcluster.internal.loop.EventLoop;
+import dev.loomcluster.internal.observe.Log;
 
 import dev.loomcluster.Connection;
 import dev.loomcluster.ConnectionHandler;
@@ -98,6 +99,7 @@ final class ConnectionImpl implements Connection, EventLoop.IoHandle {
             try {
                 n = channel.read(buffer);
             } catch (IOException e) {
+                Log.peerFailure("read", this, e);
                 closeNow();
                 return;
             }
@@ -125,6 +127,7 @@ final class ConnectionImpl implements Connection, EventLoop.IoHandle {
             try {
                 n = channel.write(head);
             } catch (IOException e) {
+                Log.peerFailure("write", this, e);
                 closeNow();
                 return;
             }
@@ -147,6 +150,7 @@ final class ConnectionImpl implements Connection, EventLoop.IoHandle {
                 try {
                     channel.shutdownOutput();
                 } catch (IOException e) {
+                    Log.peerFailure("shutdownOutput", this, e);
                     closeNow();
                     return;
                 }
@@ -193,6 +197,7 @@ final class ConnectionImpl implements Connection, EventLoop.IoHandle {
             try {
                 channel.write(data);
             } catch (IOException e) {
+                Log.peerFailure("write", this, e);
                 data.position(data.limit());
                 closeNow();
                 return;

@@ -4,6 +4,7 @@ import dev.loomcluster.Connection;
 import dev.loomcluster.ConnectionHandler;
 import dev.loomcluster.NetServer;
 import dev.loomcluster.internal.loop.EventLoop;
+import dev.loomcluster.internal.observe.Log;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -127,6 +128,7 @@ public final class WorkerNet {
             c = new ConnectionImpl(this, channel, server);
             c.register(loop.selector());
         } catch (IOException e) {
+            Log.peerFailure("setting up an accepted connection", channel, e);
             SharedServer.closeQuietly(channel);
             return;
         }

@@ -1,5 +1,6 @@
 package dev.loomcluster.internal.primary;
 
+import dev.loomcluster.IdleStrategy;
 import dev.loomcluster.Isolation;
 import dev.loomcluster.RestartPolicy;
 import dev.loomcluster.SchedulingPolicy;
@@ -32,7 +33,9 @@ public record PoolOptions(
         Duration killTimeout,
         int connectionBacklog,
         Isolation isolation,
-        List<String> jvmOptions) {
+        List<String> jvmOptions,
+        IdleStrategy idle,
+        Duration blockedLoopThreshold) {
 
     public PoolOptions {
         Objects.requireNonNull(mains, "mains");
@@ -42,8 +45,10 @@ public record PoolOptions(
         Objects.requireNonNull(restart, "restart");
         Objects.requireNonNull(mainClass, "mainClass");
         Objects.requireNonNull(isolation, "isolation");
+        Objects.requireNonNull(idle, "idle");
         env = Map.copyOf(env);
         jvmOptions = List.copyOf(jvmOptions);
+        Objects.requireNonNull(blockedLoopThreshold, "blockedLoopThreshold");
     }
 
     /** Checks that {@code d} is positive; returns it. */

@@ -1,5 +1,7 @@
 package dev.loomcluster.internal.primary;
 
+import dev.loomcluster.internal.observe.LoopProbe;
+
 import java.util.Optional;
 
 /**
@@ -40,8 +42,23 @@ public interface WorkerLink {
     /** Counters for {@code WorkerStats}. */
     Counters counters();
 
-    /** What the worker has counted so far. */
+    /**
+     * The probe of the worker's loop when that loop runs in this JVM, for the blocked-loop watchdog;
+     * empty for a child JVM, whose own watchdog watches it.
+     */
+    default Optional<LoopProbe> loopProbe() {
+        return Optional.empty();
+    }
+
+    /** What the worker has counted so far; lag in nanoseconds. */
     record Counters(long messagesIn, long messagesOut, int mailboxDepth, double utilization,
-                    long connectionsReceived, long connectionsOpen) {
+                    long connectionsReceived, long connectionsOpen,
+                    long loopLagP50, long loopLagP99, long loopLagSamples, long requestsServed) {
+
+        /** Counters without loop lag and requests (zero). */
+        Counters(long messagesIn, long messagesOut, int mailboxDepth, double utilization,
+                 long connectionsReceived, long connectionsOpen) {
+            this(messagesIn, messagesOut, mailboxDepth, utilization, connectionsReceived, connectionsOpen, 0, 0, 0, 0);
+        }
     }
 }

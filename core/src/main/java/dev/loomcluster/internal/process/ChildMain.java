@@ -215,7 +215,7 @@ public final class ChildMain implements Uplink {
         WorkerRuntime rt = runtime;
         if (rt != null) {
             ch.send(Ipc.STATS, List.of(rt.messagesIn(), rt.mailboxDepth(), rt.utilization(),
-                    rt.connectionsReceived(), rt.connectionsOpen()));
+                    rt.connectionsReceived(), rt.connectionsOpen(), rt.metrics().requestsServed()));
         }
     }
 

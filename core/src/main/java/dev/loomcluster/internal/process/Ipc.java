@@ -21,7 +21,7 @@ import java.util.Map;
  * LISTEN [host, port, hasFd], UNLISTEN      FD_SOCKET [path]: connect there for the descriptor
  *                                           TURN [seq]: accept one connection
  * ACK [seq, accepted, open, queued]
- * STATS [in, mailbox, utilization, received, open]
+ * STATS [in, mailbox, utilization, received, open, requests]
  * </pre>
  */
 final class Ipc {

@@ -193,13 +193,16 @@ final class ProcessLink implements WorkerLink {
         double utilization = 0;
         long received = 0;
         long open = 0;
-        if (s.size() == 5) {
+        long requests = 0;
+        if (s.size() == 6) {
             mailbox = (Integer) s.get(1);
             utilization = (Double) s.get(2);
             received = (Long) s.get(3);
             open = (Long) s.get(4);
+            requests = (Long) s.get(5);
         }
-        return new Counters(delivered.get(), messagesOut, mailbox, utilization, received, open);
+        // the child's loop lag is not sampled from here (its loop runs in another JVM): reported as 0
+        return new Counters(delivered.get(), messagesOut, mailbox, utilization, received, open, 0, 0, 0, requests);
     }
 
     private boolean sendControl(byte kind, Object value) {
@@ -349,12 +352,13 @@ final class ProcessLink implements WorkerLink {
                 }
             }
             case Ipc.STATS -> {
-                List<?> l = Ipc.list(kind, value, 5);
+                List<?> l = Ipc.list(kind, value, 6);
                 Ipc.longField(kind, l.get(0), "messagesIn");
                 Ipc.intField(kind, l.get(1), "mailbox");
                 Ipc.field(kind, l.get(2), "utilization", Double.class);
                 Ipc.longField(kind, l.get(3), "received");
                 Ipc.longField(kind, l.get(4), "open");
+                Ipc.longField(kind, l.get(5), "requestsServed");
                 childStats = l;
             }
             default -> throw new ProtocolException("unexpected " + Ipc.name(kind) + " frame from worker " + spec.id());

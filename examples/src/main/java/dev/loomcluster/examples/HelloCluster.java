@@ -1,4 +1,4 @@
-package dev.loomcluster.http.examples;
+package dev.loomcluster.examples;
 
 import dev.loomcluster.Isolation;
 import dev.loomcluster.ThreadKind;
@@ -21,7 +21,7 @@ import java.util.Map;
  * {@code GET /} on the same port with {@code {"message":"Hello from worker <id>"}}.
  *
  * <pre>
- * java ... dev.loomcluster.http.examples.HelloCluster [--port N] [--host ADDR] [--workers N] [--threads platform|virtual]
+ * java ... dev.loomcluster.examples.HelloCluster [--port N] [--host ADDR] [--workers N] [--threads platform|virtual]
  *     [--isolation thread|process]
  * </pre>
  * With {@code --isolation process} every worker is a child JVM running {@link Worker}.
