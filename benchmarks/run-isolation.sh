@@ -12,7 +12,8 @@
 #   5. node/cluster-bench.js: round trip, one-way, fork->online of Node's cluster (skipped without node)
 #   6. HTTP: wrk against the hello server (HelloCluster.Worker) with 2 workers, THREAD and PROCESS (default
 #      children and C1-only children), both scheduling policies, keep-alive, $CONNECTIONS connections (skipped without wrk: apt-get install wrk)
-# then prints one table. Raw outputs go to benchmarks/results/iso-*.tmp. About 10 minutes.
+# then prints one table and draws it (benchmarks/chart/IsolationChart.java -> benchmarks/results/iso-chart.png).
+# Raw outputs go to benchmarks/results/iso-*.tmp. About 12 minutes.
 # Usage: benchmarks/run-isolation.sh [--no-build]   env: JMH_OPTS, DURATION=10s CONNECTIONS=64 PORT=18090 JAR=...
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -163,3 +164,5 @@ awk -v memfile="$RESULTS/iso-memory.tmp" -v loopfile="$RESULTS/iso-loop.tmp" -v 
     printf fmt, "HTTP req/s, C1-only children, ROUND_ROBIN", "-", show(rps["process-c1,round_robin"], "%s"), "-"
     printf fmt, "HTTP req/s, C1-only children, SHARED", "-", show(rps["process-c1,shared"], "%s"), "-"
   }' "$RESULTS/iso-jmh.tmp" "$RESULTS/iso-jmh-archives.tmp" | tee "$RESULTS/iso-table.tmp"
+java -Djava.awt.headless=true benchmarks/chart/IsolationChart.java "$RESULTS/iso-table.tmp" "$RESULTS/iso-chart.png" \
+  && echo "chart: $RESULTS/iso-chart.png"

@@ -27,7 +27,7 @@ public final class ProcessWorkers {
      * event loop, so the serial GC (least memory, no GC threads) and the JDK's class-data archive; a child
      * that exhausts its heap exits (an {@code exit} event with code 3) instead of limping on with a broken
      * loop. Compilation stays tiered (C1 then C2): C1 alone ({@code -XX:TieredStopAtLevel=1}) starts a few
-     * milliseconds sooner but served 18% fewer HTTP requests/s and slowed message round trips in
+     * milliseconds sooner but served 18-52% fewer HTTP requests/s in two runs of
      * {@code benchmarks/run-isolation.sh}.
      */
     static final List<String> DEFAULT_OPTIONS = List.of("-XX:+UseSerialGC", "-Xshare:auto",
