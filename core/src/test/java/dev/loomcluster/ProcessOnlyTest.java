@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -145,7 +146,9 @@ class ProcessOnlyTest {
     @Test
     void childrenDieWithinTwoSecondsOfTheirPrimaryKilledBySigkill() throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
-        Process primary = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED",
+        // its own temporary directory: a primary killed by SIGKILL cannot remove its socket directory
+        Path tmp = Files.createTempDirectory("orphan-check");
+        Process primary = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Djava.io.tmpdir=" + tmp,
                 "-cp", System.getProperty("java.class.path"), OrphanCheckPrimary.class.getName())
                 .redirectErrorStream(true).start();
         List<Long> pids = new ArrayList<>();
@@ -175,6 +178,11 @@ class ProcessOnlyTest {
             primary.destroyForcibly();
             for (long pid : pids) {
                 ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            }
+            try (var files = Files.walk(tmp)) {
+                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
             }
         }
     }
