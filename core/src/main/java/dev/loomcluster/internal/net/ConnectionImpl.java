@@ -23,7 +23,13 @@ import java.util.function.Function;
  *
  * <p>Writes go straight to the socket when nothing is queued; what the socket does not take is copied
  * into the queue and flushed on {@code OP_WRITE}. Crossing {@link #HIGH_WATER} queued bytes makes the
- * connection unwritable until the queue drains below {@link #LOW_WATER}.
+ * connection unwritable, and stops reading from it, until the queue drains below {@link #LOW_WATER}: a
+ * peer that sends but does not read cannot make the queue grow past one read's worth of output above the
+ * mark, whoever writes.
+ *
+ * <p>A connection can leave its loop for another worker's ({@link #handOver}, {@link #detach}): its key is
+ * cancelled here (the old selector drops it at its next select; a channel may be registered with several
+ * selectors meanwhile), and a new {@code ConnectionImpl} on the other loop adopts the channel.
  */
 final class ConnectionImpl implements Connection, EventLoop.IoHandle {
     static final int HIGH_WATER = 64 * 1024;
@@ -33,7 +39,7 @@ final class ConnectionImpl implements Connection, EventLoop.IoHandle {
     // ---- immutable
     private final WorkerNet worker;
     private final SocketChannel channel;
-    private final NetServerImpl server;
+    private final NetServerImpl server;   // null for a connection sent to this worker with a message
     private final InetSocketAddress remote;
     private final InetSocketAddress local;
 
@@ -50,12 +56,16 @@ final class ConnectionImpl implements Connection, EventLoop.IoHandle {
     private boolean closeRequested;
     private boolean shutdownRequested;
     private boolean readingPaused;
+    private boolean outputBlocked;   // queued output over the high-water mark: reading stops
     private boolean inputClosed;
+    /** Input carried over from the worker that handed this connection over, not yet given to the handler. */
+    private ByteBuffer replay;
 
-    ConnectionImpl(WorkerNet worker, SocketChannel channel, NetServerImpl server) throws IOException {
+    ConnectionImpl(WorkerNet worker, SocketChannel channel, NetServerImpl server, ByteBuffer carried) throws IOException {
         this.worker = worker;
         this.channel = channel;
         this.server = server;
+        this.replay = carried != null && carried.hasRemaining() ? carried : null;
         this.remote = (InetSocketAddress) channel.getRemoteAddress();
         this.local = (InetSocketAddress) channel.getLocalAddress();
     }
@@ -72,6 +82,16 @@ final class ConnectionImpl implements Connection, EventLoop.IoHandle {
     void open(Function<Connection, ConnectionHandler> handlers) {
         handler = Objects.requireNonNull(handlers.apply(this), "the handler factory returned null");
         handler.onOpen(this);
+        deliverReplay();
+    }
+
+    /** Gives the carried input to the handler, once, before anything new is read. Loop thread. */
+    private void deliverReplay() {
+        ByteBuffer r = replay;
+        if (r != null && !closed && !readingPaused) {
+            replay = null;
+            handler.onData(this, r);
+        }
     }
 
     // ---------------------------------------------------------------- loop thread: I/O
@@ -92,7 +112,7 @@ final class ConnectionImpl implements Connection, EventLoop.IoHandle {
 
     private void read() {
         ByteBuffer buffer = worker.readBuffer();
-        for (int i = 0; i < MAX_READS_PER_EVENT && !closed && !readingPaused && !inputClosed; i++) {
+        for (int i = 0; i < MAX_READS_PER_EVENT && !closed && !readingPaused && !outputBlocked && !inputClosed; i++) {
             buffer.clear();
             int n;
             try {
@@ -161,9 +181,13 @@ final class ConnectionImpl implements Connection, EventLoop.IoHandle {
         long pending = pendingBytes.get();
         if (writable && pending > HIGH_WATER) {
             writable = false;
+            outputBlocked = true;
+            updateInterest();
             handler.onWritabilityChanged(this, false);
         } else if (!writable && pending < LOW_WATER) {
             writable = true;
+            outputBlocked = false;
+            updateInterest();
             handler.onWritabilityChanged(this, true);
         }
     }
@@ -173,7 +197,7 @@ final class ConnectionImpl implements Connection, EventLoop.IoHandle {
             return;
         }
         int ops = 0;
-        if (!readingPaused && !inputClosed) {
+        if (!readingPaused && !outputBlocked && !inputClosed) {
             ops |= SelectionKey.OP_READ;
         }
         if (!queue.isEmpty()) {
@@ -244,6 +268,52 @@ final class ConnectionImpl implements Connection, EventLoop.IoHandle {
         }
     }
 
+    // ---------------------------------------------------------------- loop thread: leaving for another loop
+
+    /** Whether this connection may leave its loop now: open, nothing queued or on its way, input open. */
+    private boolean canDetach() {
+        return !closed && !closeRequested && !shutdownRequested && !inputClosed && queue.isEmpty()
+                && pendingBytes.get() == 0 && handler != null;
+    }
+
+    /**
+     * Takes the connection off this loop: its key is cancelled, it leaves the worker, its handler gets
+     * {@code onClose} (as a Node socket sent away emits {@code close}), and the channel goes into the
+     * returned transfer with the input not consumed yet. Empty if {@link #canDetach()} says no. Loop thread.
+     */
+    java.util.Optional<Transfer> detach(ByteBuffer unconsumed) {
+        assert worker.loop().inLoop();
+        if (!canDetach()) {
+            return java.util.Optional.empty();
+        }
+        ByteBuffer carried = unconsumed;
+        ByteBuffer r = replay;
+        if (r != null && r.hasRemaining()) { // still paused since it arrived: carried first, then the new part
+            carried = ByteBuffer.allocate(r.remaining() + unconsumed.remaining()).put(r).put(unconsumed).flip();
+        }
+        replay = null;
+        Transfer t = Transfer.of(channel, carried);
+        closed = true;
+        key.cancel();
+        worker.connectionClosed(this);
+        handler.onClose(this);
+        return java.util.Optional.of(t);
+    }
+
+    @Override
+    public boolean handOver(ByteBuffer unconsumed) {
+        Objects.requireNonNull(unconsumed, "unconsumed");
+        if (!worker.loop().inLoop()) {
+            throw new IllegalStateException("handOver must be called on the connection's loop, not on "
+                    + Thread.currentThread().getName());
+        }
+        if (server == null || !canDetach() || !server.share().canHandOver()) {
+            return false;
+        }
+        server.share().handOver(detach(unconsumed).orElseThrow());
+        return true;
+    }
+
     /** The worker started disconnecting. Loop thread. */
     void onWorkerDisconnect() {
         if (!closed && handler != null) {
@@ -309,6 +379,7 @@ final class ConnectionImpl implements Connection, EventLoop.IoHandle {
         onLoop(() -> {
             readingPaused = false;
             updateInterest();
+            deliverReplay();
         });
     }
 

@@ -12,7 +12,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -34,9 +36,17 @@ public final class WorkerNet {
     private final Set<ConnectionImpl> connections = ConcurrentHashMap.newKeySet();
     private volatile boolean accepting = true;
     private volatile long connectionsReceived;   // written by the loop only
+    /** Connections sent to this worker with a message, waiting for its loop (MPMC: any sender, loop or closer). */
+    private final ConcurrentLinkedQueue<Received> received = new ConcurrentLinkedQueue<>();
+    private volatile BiFunction<Object, Connection, ConnectionHandler> receiver;
 
     // ---- loop
     private ByteBuffer readBuffer;
+    private boolean disconnecting;
+
+    /** A connection sent to this worker, with the message it came with. */
+    private record Received(Object message, Transfer transfer) {
+    }
 
     /**
      * @param loop      the worker's loop
@@ -81,6 +91,7 @@ public final class WorkerNet {
     /** Loop: tells every open connection's handler that the worker is disconnecting. */
     public void notifyDisconnect() {
         assert loop.inLoop();
+        disconnecting = true;
         for (ConnectionImpl c : connections) {
             c.onWorkerDisconnect();
         }
@@ -111,6 +122,10 @@ public final class WorkerNet {
             c.closeFromOwnerExit(notifyHandlers);
         }
         connections.clear();
+        Received r;
+        while ((r = received.poll()) != null) {
+            r.transfer().close();
+        }
     }
 
     /** Loop: registers a channel accepted for {@code server} with this loop and opens its handler. */
@@ -120,25 +135,103 @@ public final class WorkerNet {
             server.share().giveBack(channel);
             return;
         }
-        ConnectionImpl c;
         try {
             channel.configureBlocking(false);
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            c = new ConnectionImpl(this, channel, server);
-            c.register(loop.selector());
         } catch (IOException e) {
+            SharedServer.closeQuietly(channel);
+            return;
+        }
+        open(channel, server, null, server.handlers());
+    }
+
+    /**
+     * Loop: adopts a connection another worker of this address handed over: a new connection object and
+     * a new handler from {@code server}'s factory, then the carried input, then reads.
+     */
+    void adoptTransfer(Transfer transfer, NetServerImpl server) {
+        assert loop.inLoop();
+        if (!accepting) {
+            server.share().handOver(transfer);
+            return;
+        }
+        open(transfer.channel(), server, transfer.carried(), server.handlers());
+    }
+
+    /**
+     * Takes a connection sent to this worker with a message ({@code worker.send(message, connection)});
+     * the worker's receiver is asked for its handler on the loop. Any thread. Returns {@code false}, and
+     * leaves the connection to the caller, if this worker is ending.
+     */
+    public boolean receive(Object message, Transfer transfer) {
+        if (!accepting) {
+            return false;
+        }
+        received.offer(new Received(message, transfer));
+        if (!accepting && received.remove(new Received(message, transfer))) {
+            return false;
+        }
+        loop.execute(this::drainReceived);
+        return true;
+    }
+
+    /**
+     * Sets what makes handlers for connections sent to this worker ({@code null} clears it: they are
+     * closed). Any thread.
+     */
+    public void receiver(BiFunction<Object, Connection, ConnectionHandler> receiver) {
+        this.receiver = receiver;
+    }
+
+    /**
+     * Loop: takes one of this worker's connections off its loop with its unconsumed input, to be sent to
+     * another worker; empty if it is not this worker's, or cannot leave now (see {@code Connection.handOver}).
+     */
+    public java.util.Optional<Transfer> detach(Connection connection, ByteBuffer unconsumed) {
+        assert loop.inLoop();
+        if (connection instanceof ConnectionImpl c && connections.contains(c)) {
+            return c.detach(unconsumed);
+        }
+        return java.util.Optional.empty();
+    }
+
+    private void drainReceived() {
+        Received r;
+        while (accepting && (r = received.poll()) != null) {
+            var factory = receiver;
+            if (factory == null) {
+                r.transfer().close();
+                continue;
+            }
+            Object message = r.message();
+            open(r.transfer().channel(), null, r.transfer().carried(), c -> factory.apply(message, c));
+        }
+    }
+
+    private void open(SocketChannel channel, NetServerImpl server, ByteBuffer carried,
+                      Function<Connection, ConnectionHandler> handlers) {
+        ConnectionImpl c;
+        try {
+            c = new ConnectionImpl(this, channel, server, carried);
+            c.register(loop.selector());
+        } catch (IOException | RuntimeException e) {
             SharedServer.closeQuietly(channel);
             return;
         }
         connectionsReceived++;
         connections.add(c);
-        server.connectionOpened();
-        c.open(server.handlers());
+        if (server != null) {
+            server.connectionOpened();
+        }
+        c.open(handlers);
+        if (disconnecting) {
+            c.onWorkerDisconnect();
+        }
     }
 
     /** Loop: a connection closed. */
     void connectionClosed(ConnectionImpl c) {
-        if (connections.remove(c)) {
+        if (connections.remove(c) && c.server() != null) {
             c.server().connectionClosed();
         }
         onDrained.run();

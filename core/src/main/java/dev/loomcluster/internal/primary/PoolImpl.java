@@ -68,6 +68,9 @@ public final class PoolImpl implements WorkerPool {
     private final Listeners<Consumer<Worker>> onDisconnect = new Listeners<>();
     private final Listeners<BiConsumer<Worker, ExitStatus>> onExit = new Listeners<>();
     private final Listeners<BiConsumer<Worker, Throwable>> onError = new Listeners<>();
+    private final Listeners<BiConsumer<Worker, dev.loomcluster.SentConnection>> onConnection = new Listeners<>();
+    private final java.util.Set<SentConnectionImpl> heldConnections = ConcurrentHashMap.newKeySet();
+    private final Reloader reloader = new Reloader(this);
 
     // ---- primary loop
     private final ArrayDeque<Long> restartTimes = new ArrayDeque<>();
@@ -247,6 +250,16 @@ public final class PoolImpl implements WorkerPool {
         onError.fire(l -> l.accept(w, error));
     }
 
+    /** A worker sent a connection: the listeners forward or close it; with none, it is closed. */
+    void fireConnection(WorkerHandle w, Object message, dev.loomcluster.internal.net.Transfer transfer) {
+        SentConnectionImpl sent = new SentConnectionImpl(message, w, transfer, heldConnections);
+        if (onConnection.snapshot().length == 0 || closing) {
+            sent.close();
+            return;
+        }
+        onConnection.fire(l -> l.accept(w, sent));
+    }
+
     void fireDisconnect(WorkerHandle w) {
         onDisconnect.fire(l -> l.accept(w));
     }
@@ -277,17 +290,24 @@ public final class PoolImpl implements WorkerPool {
         while (!restartTimes.isEmpty() && now - restartTimes.peekFirst() > window) {
             restartTimes.pollFirst();
         }
-        if (restartTimes.size() >= policy.maxRestarts()) {
-            restartsGivenUp = true;
-            fireError(w, new IllegalStateException("restart intensity exceeded: more than "
-                    + policy.maxRestarts() + " restarts within " + policy.window()
-                    + "; pool " + name() + " stops restarting workers"));
-            return;
+        boolean exceeded = restartTimes.size() >= policy.maxRestarts();
+        if (exceeded) {
+            boolean keep = policy.whenExceeded() == RestartPolicy.Exceeded.KEEP_RESTARTING;
+            restartsGivenUp = !keep;
+            String text = "restart intensity exceeded: more than " + policy.maxRestarts() + " restarts within "
+                    + policy.window() + "; pool " + name() + (keep
+                    ? " restarts worker " + w.id() + "'s slot after the maximum backoff " + policy.maxBackoff()
+                    : " stops restarting workers (with no worker left, its servers are down)");
+            LOG.log(System.Logger.Level.WARNING, text);
+            fireError(w, new IllegalStateException(text));
+            if (!keep) {
+                return;
+            }
         }
         restartTimes.addLast(now);
         boolean stable = now - w.forkedAtNanos >= policy.resetAfter().toNanos();
         int crashes = stable ? 1 : w.consecutiveCrashes + 1;
-        long delay = policy.backoff(crashes).toNanos();
+        long delay = exceeded ? policy.maxBackoff().toNanos() : policy.backoff(crashes).toNanos();
         Map<String, String> env = w.env();
         primary.schedule(delay, 0, () -> {
             if (!closing) {
@@ -377,6 +397,9 @@ public final class PoolImpl implements WorkerPool {
         CompletableFuture.allOf(exits.toArray(CompletableFuture[]::new)).whenComplete((v, e) ->
                 primary.execute(() -> {
                     killer.cancel();
+                    for (SentConnectionImpl c : heldConnections) {
+                        c.close();
+                    }
                     servers.closeAll();
                     primary.stop();
                 }));
@@ -424,6 +447,24 @@ public final class PoolImpl implements WorkerPool {
     @Override
     public Registration onError(BiConsumer<Worker, Throwable> listener) {
         return onError.add(listener);
+    }
+
+    @Override
+    public Registration onConnection(BiConsumer<Worker, dev.loomcluster.SentConnection> listener) {
+        return onConnection.add(listener);
+    }
+
+    @Override
+    public CompletableFuture<Void> reload() {
+        return reloader.reload();
+    }
+
+    @Override
+    public CompletableFuture<Void> scale(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("scale must not be negative: " + n);
+        }
+        return reloader.scale(n);
     }
 
     @Override

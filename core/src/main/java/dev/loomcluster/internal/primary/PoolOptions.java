@@ -32,7 +32,8 @@ public record PoolOptions(
         Duration killTimeout,
         int connectionBacklog,
         Isolation isolation,
-        List<String> jvmOptions) {
+        List<String> jvmOptions,
+        Duration drainGrace) {
 
     public PoolOptions {
         Objects.requireNonNull(mains, "mains");
@@ -44,6 +45,7 @@ public record PoolOptions(
         Objects.requireNonNull(isolation, "isolation");
         env = Map.copyOf(env);
         jvmOptions = List.copyOf(jvmOptions);
+        Objects.requireNonNull(drainGrace, "drainGrace");
     }
 
     /** Checks that {@code d} is positive; returns it. */

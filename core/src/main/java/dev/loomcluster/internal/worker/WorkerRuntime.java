@@ -67,6 +67,7 @@ public final class WorkerRuntime implements WorkerContext, EventLoop.Handler {
     private final Listeners<Consumer<Object>> messageHandlers = new Listeners<>();
     private final Listeners<Runnable> disconnectHooks = new Listeners<>();
     private final AtomicLong messagesOut = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicBoolean receiverSet = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile long messagesIn;            // written by the loop thread only
 
     // ---- loop thread
@@ -260,6 +261,55 @@ public final class WorkerRuntime implements WorkerContext, EventLoop.Handler {
         messagesOut.incrementAndGet();
         uplink.post(isolated);
         return true;
+    }
+
+    @Override
+    public boolean send(Object message, Connection connection, java.nio.ByteBuffer unconsumed) {
+        Objects.requireNonNull(connection, "connection");
+        Objects.requireNonNull(unconsumed, "unconsumed");
+        if (!loop.inLoop()) {
+            throw new IllegalStateException("a connection can be sent only from its worker's loop, not from "
+                    + Thread.currentThread().getName());
+        }
+        Object isolated = Messages.isolate(message);
+        State s = state();
+        if (s == State.ENDED || s == State.KILLED || !uplink.isConnected() || !uplink.carriesConnections()) {
+            return false;
+        }
+        var transfer = net.detach(connection, unconsumed);
+        if (transfer.isEmpty()) {
+            return false;
+        }
+        messagesOut.incrementAndGet();
+        uplink.post(new Signal.Sent(isolated, transfer.get()));
+        return true;
+    }
+
+    @Override
+    public Registration onConnection(java.util.function.BiFunction<Object, Connection, ConnectionHandler> handlers) {
+        Objects.requireNonNull(handlers, "handlers");
+        if (!receiverSet.compareAndSet(false, true)) {
+            throw new IllegalStateException("worker " + id() + " already has a receiver of sent connections");
+        }
+        net.receiver(handlers);
+        return () -> {
+            net.receiver(null);
+            receiverSet.set(false);
+        };
+    }
+
+    /** Takes a connection the primary forwards with an isolated message; false if this worker is ending. */
+    public boolean deliverConnection(Object isolated, dev.loomcluster.internal.net.Transfer transfer) {
+        State s = state();
+        if (s == State.ENDED || s == State.KILLED) {
+            return false;
+        }
+        return net.receive(isolated, transfer);
+    }
+
+    @Override
+    public Duration drainGrace() {
+        return spec.drainGrace();
     }
 
     @Override
