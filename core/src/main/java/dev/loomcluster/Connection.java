@@ -15,7 +15,9 @@ import java.nio.ByteBuffer;
  * from the socket; once they fall below the low-water mark (32 KiB) it turns true again and reading
  * resumes. So a peer that sends without reading what it is sent is throttled by TCP itself, and the
  * memory a connection holds stays near the marks however the handler writes (on the loop or from an
- * executor), unless the handler itself keeps writing while {@link #isWritable()} is false.
+ * executor), unless the handler itself keeps writing while {@link #isWritable()} is false. Input a
+ * handler hands to another thread is not counted until that thread writes: such a handler pauses reading
+ * while its work is queued (as the HTTP server does, one exchange at a time), or it bounds that queue.
  *
  * <p>A connection can move to another worker of the pool, in this JVM, without the peer noticing:
  * {@link #handOver} (a disconnecting worker's idle connections go to a worker still listening on the same

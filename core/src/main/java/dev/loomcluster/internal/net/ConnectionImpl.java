@@ -113,6 +113,10 @@ final class ConnectionImpl implements Connection, EventLoop.IoHandle {
     private void read() {
         ByteBuffer buffer = worker.readBuffer();
         for (int i = 0; i < MAX_READS_PER_EVENT && !closed && !readingPaused && !outputBlocked && !inputClosed; i++) {
+            if (pendingBytes.get() > HIGH_WATER) { // counts writes from other threads not yet on the loop
+                updateWritability();
+                return;
+            }
             buffer.clear();
             int n;
             try {
