@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # HTTP load comparison (issue 4), all in one run: wrk against
-#   loomcluster  the main job (dev.loomcluster.http.examples.HelloCluster), one worker per CPU
+#   loomcluster  the main job (dev.loomcluster.examples.HelloCluster), one worker per CPU
 #   node         Node's cluster with the same hello handler (node-cluster.js), same worker count
 #   jdk          the JDK's own HttpServer with a virtual-thread executor (JdkHelloServer)
 # each one alone on loopback, keep-alive, $CONNECTIONS connections and $THREADS wrk threads, a warm-up
@@ -40,7 +40,7 @@ declare -A PIDS
 start_server() { # name port
   local log="/tmp/load-$1.log"
   case "$1" in
-    loomcluster) java $JAVA_OPTS -cp "$JAR" dev.loomcluster.http.examples.HelloCluster --port "$2" --workers "$WORKERS" >"$log" 2>&1 & ;;
+    loomcluster) java $JAVA_OPTS -cp "$JAR" dev.loomcluster.examples.HelloCluster --port "$2" --workers "$WORKERS" >"$log" 2>&1 & ;;
     node) PORT="$2" WORKERS="$WORKERS" node benchmarks/http/node-cluster.js >"$log" 2>&1 & ;;
     jdk) java $JAVA_OPTS -cp "$JAR" dev.loomcluster.benchmarks.http.JdkHelloServer "$2" >"$log" 2>&1 & ;;
   esac

@@ -1,6 +1,7 @@
 package dev.loomcluster.http;
 
 import dev.loomcluster.ThreadKind;
+import dev.loomcluster.testing.Await;
 import dev.loomcluster.testing.RawClient;
 import dev.loomcluster.testing.http.RawHttp;
 
@@ -154,6 +155,8 @@ class HttpApiTest {
             ctx.getFilters().add(Filter.afterHandler("after", ex -> order.add("after " + ex.getResponseCode())));
         });
         assertEquals("BODY", get("/f/x").body());
+        // The after-filter runs once the handler returned, which may be after the client read the response.
+        Await.until("the after-filter ran", () -> order.size() == 4);
         assertEquals(List.of("before", "wrap", "handler yes /f/rewritten", "after 200"), order);
     }
 

@@ -183,10 +183,13 @@ public final class ServerImpl extends HttpServer {
     }
 
     /**
-     * Stops taking connections, lets exchanges in flight finish for up to {@code delay} seconds (their
-     * responses carry {@code Connection: close}; idle connections close at once), then drops the rest.
-     * Blocks the caller meanwhile, except when called on the server's own loop (a handler), where it
-     * cannot wait: the drain then goes on after it returns.
+     * The JDK's contract: closes the listening share at once (no new exchanges), lets the exchanges in
+     * flight finish for up to {@code delay} seconds (their responses carry {@code Connection: close}; idle
+     * connections close at once), then closes every connection left. Blocks the caller until then, except
+     * on the server's own loop (a handler, or a worker's {@code onDisconnect} hook), which it must not
+     * block: there it returns at once and the drain goes on, bounded by {@code delay}. Either way the
+     * worker's disconnect waits for these connections, so a worker stopped this way exits only after the
+     * exchanges were finished or dropped.
      */
     @Override
     public void stop(int delay) {
@@ -218,10 +221,10 @@ public final class ServerImpl extends HttpServer {
             });
             return;
         }
-        CompletableFuture<CompletableFuture<Void>> started = new CompletableFuture<>();
-        s.onLoop(() -> started.complete(s.drain()));
+        CompletableFuture<Void> drained = new CompletableFuture<>();
+        s.onLoop(() -> s.drain().whenComplete((v, e) -> drained.complete(null)));
         try {
-            started.get(5, TimeUnit.SECONDS).get(delay, TimeUnit.SECONDS);
+            drained.get(delay, TimeUnit.SECONDS);
         } catch (TimeoutException | ExecutionException e) {
             // time is up: drop what is left
         } catch (InterruptedException e) {

@@ -1,4 +1,4 @@
-package dev.loomcluster.http;
+package dev.loomcluster.examples;
 
 import dev.loomcluster.testing.FreePorts;
 import dev.loomcluster.testing.RawClient;
@@ -42,7 +42,7 @@ class HelloClusterTest {
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path log = Files.createTempFile("hello-cluster", ".log");
         ProcessBuilder pb = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
-                "dev.loomcluster.http.examples.HelloCluster", "--host", "127.0.0.1", "--workers", "2", "--threads", threads)
+                "dev.loomcluster.examples.HelloCluster", "--host", "127.0.0.1", "--workers", "2", "--threads", threads)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         pb.environment().put("PORT", String.valueOf(port));

@@ -1,4 +1,4 @@
-package dev.loomcluster.http.examples;
+package dev.loomcluster.examples;
 
 import dev.loomcluster.Signals;
 import dev.loomcluster.ThreadKind;
@@ -17,7 +17,7 @@ import java.util.Locale;
  * {@code GET /} on the same port with {@code {"message":"Hello from worker <id>"}}.
  *
  * <pre>
- * java ... dev.loomcluster.http.examples.HelloCluster [--port N] [--host ADDR] [--workers N] [--threads platform|virtual]
+ * java ... dev.loomcluster.examples.HelloCluster [--port N] [--host ADDR] [--workers N] [--threads platform|virtual]
  * </pre>
  * The port also comes from {@code PORT} (default 8000). Ctrl-C or SIGTERM drains the workers (responses in
  * flight finish, idle keep-alive connections close) and exits with status 0.
