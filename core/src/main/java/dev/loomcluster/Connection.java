@@ -89,6 +89,13 @@ public interface Connection {
      */
     boolean handOver(ByteBuffer unconsumed);
 
+    /**
+     * Whether another worker listens on this connection's address in this JVM, so that
+     * {@link #handOver} would find one (it may still be refused for queued output). A protocol decides
+     * with it, while a request is in flight, whether its response can keep the connection alive. Any thread.
+     */
+    boolean canHandOver();
+
     /** Attaches one object of the handler's own to the connection. */
     void attach(Object attachment);
 

@@ -305,6 +305,11 @@ final class ConnectionImpl implements Connection, EventLoop.IoHandle {
     }
 
     @Override
+    public boolean canHandOver() {
+        return server != null && !closed && server.share().canHandOver();
+    }
+
+    @Override
     public boolean handOver(ByteBuffer unconsumed) {
         Objects.requireNonNull(unconsumed, "unconsumed");
         if (!worker.loop().inLoop()) {
