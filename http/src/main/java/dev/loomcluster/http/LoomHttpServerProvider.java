@@ -1,5 +1,6 @@
 package dev.loomcluster.http;
 
+import dev.loomcluster.http.internal.HttpsServerImpl;
 import dev.loomcluster.http.internal.ServerImpl;
 
 import com.sun.net.httpserver.HttpServer;
@@ -26,7 +27,25 @@ import java.util.Objects;
  * {@code HttpServer.create}, merely by being on the class path. Choosing it stays an explicit, one-line
  * decision of the application.
  *
- * <p>TLS is not built: {@link #createHttpsServer} refuses with {@link UnsupportedOperationException}.
+ * <p><b>What goes wrong, and what to do.</b>
+ * <ul>
+ *   <li>{@code HttpServer.create} in a worker with neither the property nor {@link LoomHttp}: the JDK's own
+ *       server is made, which binds the port itself; the first worker serves from it and the second fails
+ *       with {@code java.net.BindException: Address already in use}. Select this provider (property above)
+ *       or call {@link LoomHttp#create}.</li>
+ *   <li>{@code HttpServer.create} on a thread a worker started (not the worker's loop): the worker context
+ *       belongs to the loop thread, so the server is a private one-loop server, not the pool's port. Create
+ *       it on the loop: in {@code WorkerMain.start}, or hand it there with {@code WorkerContext.execute}. The
+ *       first such server in a JVM logs this at INFO.</li>
+ *   <li>On the module path, with the property set but nothing requiring {@code dev.loomcluster.http}: the
+ *       module is not resolved, so the JDK cannot load the class named by the property and every
+ *       {@code HttpServer.create} throws a {@code ServiceConfigurationError} whose cause is a
+ *       {@code ClassNotFoundException}. Add {@code --add-modules dev.loomcluster.http} (or
+ *       {@code requires dev.loomcluster.http} in the application's module).</li>
+ * </ul>
+ *
+ * <p>{@link #createHttpsServer} makes HTTPS servers: TLS on the same loops, configured by the JDK's
+ * {@code HttpsConfigurator}.
  */
 public final class LoomHttpServerProvider extends HttpServerProvider {
     private final HttpOptions options;
@@ -59,10 +78,14 @@ public final class LoomHttpServerProvider extends HttpServerProvider {
         return ServerImpl.create(options, addr, backlog);
     }
 
-    /** Refuses: loomcluster's HTTP server has no TLS. */
+    /**
+     * Creates an HTTPS server: TLS on the worker loops through the JDK's {@code SSLEngine}, sharing the
+     * port inside a pool as plain HTTP does. Give it an {@code HttpsConfigurator} before {@code start};
+     * its {@code configure} is called for each connection. Bound to {@code addr} unless it is {@code null};
+     * the backlog is ignored.
+     */
     @Override
-    public HttpsServer createHttpsServer(InetSocketAddress addr, int backlog) {
-        throw new UnsupportedOperationException("HTTPS is not supported by loomcluster http: TLS is not built. "
-                + "Terminate TLS in front of the pool (a proxy), or use the JDK's own HttpsServer.");
+    public HttpsServer createHttpsServer(InetSocketAddress addr, int backlog) throws IOException {
+        return HttpsServerImpl.create(options, addr, backlog);
     }
 }

@@ -579,15 +579,17 @@ class HttpApiTest {
     }
 
     @Test
-    void theProviderCreatesServersAndRefusesHttps() throws Exception {
+    void theProviderCreatesServersAndHttpsServersThatNeedAConfigurator() throws Exception {
         LoomHttpServerProvider provider = LoomHttp.provider();
         HttpServer unbound = provider.createHttpServer(null, 0);
         assertNull(unbound.getAddress());
         assertThrows(IllegalStateException.class, unbound::start);
         unbound.stop(0);
-        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
-                () -> provider.createHttpsServer(new InetSocketAddress(0), 0));
-        assertTrue(e.getMessage().contains("TLS"));
+        com.sun.net.httpserver.HttpsServer https = provider.createHttpsServer(null, 0);
+        https.bind(new InetSocketAddress(dev.loomcluster.testing.FreePorts.LOOPBACK, 0), 0);
+        IllegalStateException e = assertThrows(IllegalStateException.class, https::start);
+        assertTrue(e.getMessage().contains("HttpsConfigurator"), e.getMessage());
+        https.stop(0);
         assertNotEquals(null, LoomHttpServerProvider.withOptions(HttpOptions.defaults().withMaxBodyBytes(1)).options());
         HttpServer bound = LoomHttp.unbound(HttpOptions.defaults());
         bound.bind(new InetSocketAddress(dev.loomcluster.testing.FreePorts.LOOPBACK, 0), 0);

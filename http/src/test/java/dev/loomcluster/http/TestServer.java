@@ -38,6 +38,11 @@ final class TestServer implements AutoCloseable {
         void setUp(HttpServer server) throws Exception;
     }
 
+    /** Makes each worker's server, on its loop. */
+    interface Factory {
+        HttpServer create(InetSocketAddress address, HttpOptions options) throws Exception;
+    }
+
     static TestServer start(ThreadKind kind, Setup setup) {
         return start(kind, 1, HttpOptions.defaults(), setup);
     }
@@ -47,12 +52,16 @@ final class TestServer implements AutoCloseable {
     }
 
     static TestServer start(ThreadKind kind, int workers, HttpOptions options, Setup setup) {
+        return start(kind, workers, options, LoomHttp::create, setup);
+    }
+
+    static TestServer start(ThreadKind kind, int workers, HttpOptions options, Factory factory, Setup setup) {
         CompletableFuture<InetSocketAddress> address = new CompletableFuture<>();
         CountDownLatch listening = new CountDownLatch(workers);
         CountDownLatch started = new CountDownLatch(workers);
         ConcurrentHashMap<Integer, HttpServer> servers = new ConcurrentHashMap<>();
         WorkerPool pool = WorkerPool.builder(ctx -> {
-            HttpServer server = LoomHttp.create(new InetSocketAddress(FreePorts.LOOPBACK, 0), options);
+            HttpServer server = factory.create(new InetSocketAddress(FreePorts.LOOPBACK, 0), options);
             setup.setUp(server);
             server.start();
             servers.put(ctx.id(), server);

@@ -3,10 +3,12 @@ package dev.loomcluster.http.internal;
 import java.nio.ByteBuffer;
 
 /**
- * Decodes a chunked request body (RFC 9112 section 7.1) incrementally, on the worker's loop. Strict:
- * a chunk size must be hex digits (no sign, no {@code 0x}, at most 16 digits), lines end with CRLF,
- * chunk extensions and trailer lines may not hold control characters; trailer fields are read and
- * dropped. The body may not pass a limit (413).
+ * Decodes a chunked request body (RFC 9112 section 7.1) incrementally, on the worker's loop (one per
+ * connection, reset per request). Strict: a chunk size is hex digits (no sign, no {@code 0x}, at most 16
+ * digits); lines end with CRLF; a chunk extension is {@code *( BWS ";" BWS name [ BWS "=" BWS ( token /
+ * quoted-string ) ] )}, so whitespace not followed by an extension, a {@code ;} without a name and an
+ * unterminated quoted-string are errors; each chunk's extension may not pass its limit (413); trailer
+ * fields are read and dropped within their limit (431). The body may not pass its limit (413).
  */
 final class ChunkedDecoder {
     static final int NEED_MORE = -1;
@@ -18,22 +20,45 @@ final class ChunkedDecoder {
         void body(ByteBuffer src, int length);
     }
 
-    private static final int SIZE = 0;
-    private static final int EXT = 1;
-    private static final int SIZE_LF = 2;
-    private static final int DATA = 3;
-    private static final int DATA_CR = 4;
-    private static final int DATA_LF = 5;
-    private static final int TRAILER_LINE_START = 6;
-    private static final int TRAILER = 7;
-    private static final int TRAILER_LF = 8;
-    private static final int END_LF = 9;
-    private static final int FINISHED = 10;
-    private static final int SIZE_WS = 11;
+    /** Where the decoder is in the body; each case of {@link #decode} moves to the next. */
+    private enum State {
+        /** Chunk-size hex digits. */
+        SIZE,
+        /** Whitespace after the size: only before a {@code ;}. */
+        SIZE_WS,
+        /** After a {@code ;}: optional whitespace, then an extension name. */
+        EXT_NAME_START,
+        EXT_NAME,
+        /** Whitespace after a name: then {@code =} or {@code ;}. */
+        EXT_NAME_WS,
+        /** After {@code =}: optional whitespace, then a token or a quoted-string. */
+        EXT_VALUE_START,
+        EXT_TOKEN,
+        EXT_QUOTED,
+        /** After a backslash inside a quoted-string. */
+        EXT_QUOTED_PAIR,
+        /** Just after a quoted-string's closing quote: {@code ;}, whitespace or the line's end. */
+        EXT_QUOTED_END,
+        /** Whitespace after a value: only before a {@code ;} (the last of the extension states). */
+        EXT_VALUE_END,
+        SIZE_LF,
+        DATA,
+        DATA_CR,
+        DATA_LF,
+        TRAILER_LINE_START,
+        TRAILER,
+        TRAILER_LF,
+        END_LF,
+        FINISHED
+    }
 
+    // ---- immutable
     private final long maxBody;
     private final int maxTrailerBytes;
-    private int state;
+    private final int maxExtensionBytes;
+
+    // ---- loop thread
+    private State state = State.SIZE;
     private long chunkRemaining;
     private int sizeDigits;
     private long total;
@@ -42,13 +67,14 @@ final class ChunkedDecoder {
     int errorStatus;
     String errorReason;
 
-    ChunkedDecoder(long maxBody, int maxTrailerBytes) {
+    ChunkedDecoder(long maxBody, int maxTrailerBytes, int maxExtensionBytes) {
         this.maxBody = maxBody;
         this.maxTrailerBytes = maxTrailerBytes;
+        this.maxExtensionBytes = maxExtensionBytes;
     }
 
     void reset() {
-        state = SIZE;
+        state = State.SIZE;
         chunkRemaining = 0;
         sizeDigits = 0;
         total = 0;
@@ -58,7 +84,7 @@ final class ChunkedDecoder {
         errorReason = null;
     }
 
-    /** Body bytes decoded so far. */
+    /** The sizes of the chunks begun so far, added up: the body's length once {@link #decode} is done. */
     long total() {
         return total;
     }
@@ -71,21 +97,26 @@ final class ChunkedDecoder {
      */
     int decode(ByteBuffer src, Sink sink) {
         while (src.hasRemaining()) {
-            switch (state) {
-                case DATA -> {
-                    int n = (int) Math.min(chunkRemaining, src.remaining());
-                    int before = src.position();
-                    sink.body(src, n);
-                    if (src.position() != before + n) {
-                        src.position(before + n);
-                    }
-                    chunkRemaining -= n;
-                    if (chunkRemaining == 0) {
-                        state = DATA_CR;
-                    }
+            if (state == State.DATA) {
+                int n = (int) Math.min(chunkRemaining, src.remaining());
+                int before = src.position();
+                sink.body(src, n);
+                if (src.position() != before + n) {
+                    src.position(before + n);
                 }
+                chunkRemaining -= n;
+                if (chunkRemaining == 0) {
+                    state = State.DATA_CR;
+                }
+                continue;
+            }
+            int b = src.get();
+            if (state.compareTo(State.SIZE_WS) >= 0 && state.compareTo(State.EXT_VALUE_END) <= 0
+                    && ++extBytes > maxExtensionBytes) {
+                return fail(413, "Chunk extension too large");
+            }
+            switch (state) {
                 case SIZE -> {
-                    int b = src.get();
                     int h = Ascii.hex(b);
                     if (h >= 0) {
                         if (++sizeDigits > 16 || (chunkRemaining >>> 59) != 0) {
@@ -95,35 +126,107 @@ final class ChunkedDecoder {
                     } else if (sizeDigits == 0) {
                         return fail(400, "Invalid chunk size");
                     } else if (b == ';') {
-                        state = EXT;
+                        state = State.EXT_NAME_START;
                     } else if (Ascii.isWhite(b)) {
-                        state = SIZE_WS;
+                        state = State.SIZE_WS;
                     } else if (b == Ascii.CR) {
-                        state = SIZE_LF;
+                        state = State.SIZE_LF;
                     } else {
                         return fail(400, "Invalid chunk size");
                     }
                 }
                 case SIZE_WS -> {
-                    int b = src.get();
                     if (b == ';') {
-                        state = EXT;
-                    } else if (b == Ascii.CR) {
-                        state = SIZE_LF;
-                    } else if (!Ascii.isWhite(b) || ++extBytes > 4096) {
-                        return fail(400, "Invalid chunk size");
+                        state = State.EXT_NAME_START;
+                    } else if (!Ascii.isWhite(b)) {
+                        return fail(400, "Whitespace after the chunk size without an extension");
                     }
                 }
-                case EXT -> {
-                    int b = src.get();
+                case EXT_NAME_START -> {
+                    if (Ascii.isTchar(b)) {
+                        state = State.EXT_NAME;
+                    } else if (!Ascii.isWhite(b)) {
+                        return fail(400, "Chunk extension without a name");
+                    }
+                }
+                case EXT_NAME -> {
                     if (b == Ascii.CR) {
-                        state = SIZE_LF;
-                    } else if ((!Ascii.isFieldValue(b)) || ++extBytes > 4096) {
+                        state = State.SIZE_LF;
+                    } else if (b == ';') {
+                        state = State.EXT_NAME_START;
+                    } else if (b == '=') {
+                        state = State.EXT_VALUE_START;
+                    } else if (Ascii.isWhite(b)) {
+                        state = State.EXT_NAME_WS;
+                    } else if (!Ascii.isTchar(b)) {
                         return fail(400, "Invalid chunk extension");
                     }
                 }
+                case EXT_NAME_WS -> {
+                    if (b == ';') {
+                        state = State.EXT_NAME_START;
+                    } else if (b == '=') {
+                        state = State.EXT_VALUE_START;
+                    } else if (!Ascii.isWhite(b)) {
+                        return fail(400, "Invalid chunk extension");
+                    }
+                }
+                case EXT_VALUE_START -> {
+                    if (b == '"') {
+                        state = State.EXT_QUOTED;
+                    } else if (Ascii.isTchar(b)) {
+                        state = State.EXT_TOKEN;
+                    } else if (!Ascii.isWhite(b)) {
+                        return fail(400, "Chunk extension without a value");
+                    }
+                }
+                case EXT_TOKEN -> {
+                    if (b == Ascii.CR) {
+                        state = State.SIZE_LF;
+                    } else if (b == ';') {
+                        state = State.EXT_NAME_START;
+                    } else if (Ascii.isWhite(b)) {
+                        state = State.EXT_VALUE_END;
+                    } else if (!Ascii.isTchar(b)) {
+                        return fail(400, "Invalid chunk extension value");
+                    }
+                }
+                case EXT_QUOTED -> {
+                    if (b == '"') {
+                        state = State.EXT_QUOTED_END;
+                    } else if (b == '\\') {
+                        state = State.EXT_QUOTED_PAIR;
+                    } else if (!Ascii.isFieldValue(b)) {
+                        return fail(400, b == Ascii.CR ? "Unterminated quoted-string in a chunk extension"
+                                : "Invalid character in a chunk extension");
+                    }
+                }
+                case EXT_QUOTED_PAIR -> {
+                    if (!Ascii.isFieldValue(b)) {
+                        return fail(400, "Invalid quoted-pair in a chunk extension");
+                    }
+                    state = State.EXT_QUOTED;
+                }
+                case EXT_QUOTED_END -> {
+                    if (b == ';') {
+                        state = State.EXT_NAME_START;
+                    } else if (b == Ascii.CR) {
+                        state = State.SIZE_LF;
+                    } else if (Ascii.isWhite(b)) {
+                        state = State.EXT_VALUE_END;
+                    } else {
+                        return fail(400, "Invalid chunk extension");
+                    }
+                }
+                case EXT_VALUE_END -> {
+                    if (b == ';') {
+                        state = State.EXT_NAME_START;
+                    } else if (!Ascii.isWhite(b)) {
+                        return fail(400, "Whitespace after a chunk extension without another one");
+                    }
+                }
                 case SIZE_LF -> {
-                    if (src.get() != Ascii.LF) {
+                    if (b != Ascii.LF) {
                         return fail(400, "Bare CR in chunk size line");
                     }
                     if (chunkRemaining > maxBody - total) {
@@ -132,26 +235,25 @@ final class ChunkedDecoder {
                     total += chunkRemaining;
                     sizeDigits = 0;
                     extBytes = 0;
-                    state = chunkRemaining == 0 ? TRAILER_LINE_START : DATA;
+                    state = chunkRemaining == 0 ? State.TRAILER_LINE_START : State.DATA;
                 }
                 case DATA_CR -> {
-                    if (src.get() != Ascii.CR) {
+                    if (b != Ascii.CR) {
                         return fail(400, "Missing CRLF after chunk data");
                     }
-                    state = DATA_LF;
+                    state = State.DATA_LF;
                 }
                 case DATA_LF -> {
-                    if (src.get() != Ascii.LF) {
+                    if (b != Ascii.LF) {
                         return fail(400, "Missing CRLF after chunk data");
                     }
-                    state = SIZE;
+                    state = State.SIZE;
                 }
                 case TRAILER_LINE_START -> {
-                    int b = src.get();
                     if (b == Ascii.CR) {
-                        state = END_LF;
+                        state = State.END_LF;
                     } else if (Ascii.isTchar(b)) {
-                        state = TRAILER;
+                        state = State.TRAILER;
                         if (++trailerBytes > maxTrailerBytes) {
                             return fail(431, "Trailer section too large");
                         }
@@ -160,35 +262,35 @@ final class ChunkedDecoder {
                     }
                 }
                 case TRAILER -> {
-                    int b = src.get();
                     if (++trailerBytes > maxTrailerBytes) {
                         return fail(431, "Trailer section too large");
                     }
                     if (b == Ascii.CR) {
-                        state = TRAILER_LF;
+                        state = State.TRAILER_LF;
                     } else if (!Ascii.isFieldValue(b)) {
                         return fail(400, "Invalid trailer field");
                     }
                 }
                 case TRAILER_LF -> {
-                    if (src.get() != Ascii.LF) {
+                    if (b != Ascii.LF) {
                         return fail(400, "Bare CR in trailer");
                     }
-                    state = TRAILER_LINE_START;
+                    state = State.TRAILER_LINE_START;
                 }
                 case END_LF -> {
-                    if (src.get() != Ascii.LF) {
+                    if (b != Ascii.LF) {
                         return fail(400, "Bare CR after last chunk");
                     }
-                    state = FINISHED;
+                    state = State.FINISHED;
                     return DONE;
                 }
-                default -> {
+                case DATA, FINISHED -> {
+                    src.position(src.position() - 1); // not consumed: the body ended before this byte
                     return DONE;
                 }
             }
         }
-        return state == FINISHED ? DONE : NEED_MORE;
+        return state == State.FINISHED ? DONE : NEED_MORE;
     }
 
     private int fail(int status, String reason) {

@@ -52,7 +52,7 @@ final class ContextImpl extends HttpContext {
 
     @Override
     public HttpServer getServer() {
-        return server;
+        return server.facade();
     }
 
     @Override

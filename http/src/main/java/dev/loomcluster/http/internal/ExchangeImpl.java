@@ -39,15 +39,19 @@ final class ExchangeImpl extends HttpExchange implements Runnable {
     private static final System.Logger LOG = System.getLogger("dev.loomcluster.http");
     private static final byte[] NOT_FOUND = "<h1>404 Not Found</h1>No context found for request"
             .getBytes(StandardCharsets.ISO_8859_1);
+    private static final String ALLOW = "OPTIONS, GET, HEAD, POST, PUT, DELETE, PATCH";
 
     // ---- set on the loop before dispatch (by the constructor or reset), then read-only
     private final HttpConnection conn;
     private final ResponseStream rawOut;
+    /** What handlers see: this, or for TLS connections the HttpsExchange that wraps it. */
+    private final HttpExchange facade;
     private ContextImpl context;
     private String method;
     private boolean head;
+    private boolean asterisk;
     private String target;
-    private RequestParser parser;
+    private RequestHead requestHead;
     private boolean http10;
     private boolean keepAlive;
     private Headers requestHeaders;
@@ -65,26 +69,29 @@ final class ExchangeImpl extends HttpExchange implements Runnable {
     private volatile boolean close;
     private volatile boolean finished;
 
-    ExchangeImpl(HttpConnection conn, ContextImpl context, RequestParser parser, ResponseHeaders responseHeaders,
-            boolean keepAlive) {
+    ExchangeImpl(HttpConnection conn, Outbound outbound, ContextImpl context, RequestHead head,
+            RequestHeaders requestHeaders, ResponseHeaders responseHeaders, boolean keepAlive) {
         this.conn = conn;
-        this.rawOut = new ResponseStream(this, conn);
-        reset(context, parser, responseHeaders, keepAlive);
+        this.rawOut = new ResponseStream(this, outbound);
+        this.facade = !conn.isTls() ? this : new HttpsExchangeImpl(this, conn);
+        reset(context, head, requestHeaders, responseHeaders, keepAlive);
     }
 
     /**
      * Makes this object the exchange of the next request. Loop; only for an exchange that ended on the
      * loop inside its handler's call, so no other thread can still be using it.
      */
-    void reset(ContextImpl context, RequestParser parser, ResponseHeaders responseHeaders, boolean keepAlive) {
+    void reset(ContextImpl context, RequestHead head, RequestHeaders requestHeaders, ResponseHeaders responseHeaders,
+            boolean keepAlive) {
         this.context = context;
-        this.parser = parser;
-        this.method = parser.method;
-        this.head = parser.isHead;
-        this.target = parser.target();
-        this.http10 = parser.minorVersion == 0;
+        this.requestHead = head;
+        this.method = head.method;
+        this.head = head.isHead;
+        this.asterisk = head.asterisk;
+        this.target = head.target;
+        this.http10 = head.minorVersion == 0;
         this.keepAlive = keepAlive;
-        this.requestHeaders = parser.headers;
+        this.requestHeaders = requestHeaders;
         this.responseHeaders = responseHeaders;
         this.rawIn = null;
         this.uri = null;
@@ -101,6 +108,10 @@ final class ExchangeImpl extends HttpExchange implements Runnable {
         rawOut.reset();
     }
 
+    private HttpExchange facade() {
+        return facade;
+    }
+
     /** Loop, before dispatch. */
     void setRequestBody(InputStream in) {
         this.rawIn = in;
@@ -112,6 +123,12 @@ final class ExchangeImpl extends HttpExchange implements Runnable {
     @Override
     public void run() {
         try {
+            if (asterisk) {
+                // OPTIONS *: what the server as a whole supports (RFC 9110 9.3.7), answered by the server.
+                responseHeaders.set("Allow", ALLOW);
+                sendResponseHeaders(200, -1);
+                return;
+            }
             if (context == null) {
                 sendResponseHeaders(404, NOT_FOUND.length);
                 try (OutputStream o = getResponseBody()) {
@@ -128,9 +145,9 @@ final class ExchangeImpl extends HttpExchange implements Runnable {
             Authenticator auth = context.getAuthenticator();
             HttpHandler last = auth == null ? handler : new AuthHandler(auth, handler);
             if (filters.isEmpty()) {
-                last.handle(this);
+                last.handle(facade());
             } else {
-                new Filter.Chain(filters, last).doFilter(this);
+                new Filter.Chain(filters, last).doFilter(facade());
             }
         } catch (Throwable t) {
             handlerFailed(t);
@@ -204,7 +221,7 @@ final class ExchangeImpl extends HttpExchange implements Runnable {
         } catch (IOException | RuntimeException e) {
             if (!finished) {
                 finished = true;
-                conn.conn.abort();
+                conn.abort();
                 conn.exchangeFinished(this);
             }
         }
@@ -421,7 +438,7 @@ final class ExchangeImpl extends HttpExchange implements Runnable {
     public URI getRequestURI() {
         URI u = uri;
         if (u == null) {
-            u = conn.onLoop() && parser.target() == target ? parser.uri() : URI.create(target);
+            u = requestHead.uri();
             uri = u;
         }
         return u;
@@ -477,7 +494,7 @@ final class ExchangeImpl extends HttpExchange implements Runnable {
 
     @Override
     public InetSocketAddress getRemoteAddress() {
-        return conn.conn.remoteAddress();
+        return conn.remoteAddress();
     }
 
     @Override
@@ -487,7 +504,7 @@ final class ExchangeImpl extends HttpExchange implements Runnable {
 
     @Override
     public InetSocketAddress getLocalAddress() {
-        return conn.conn.localAddress();
+        return conn.localAddress();
     }
 
     @Override

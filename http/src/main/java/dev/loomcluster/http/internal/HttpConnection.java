@@ -1,124 +1,155 @@
 package dev.loomcluster.http.internal;
 
-import dev.loomcluster.Connection;
-import dev.loomcluster.ConnectionHandler;
 import dev.loomcluster.http.HttpOptions;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
+import javax.net.ssl.SSLSession;
 
 /**
- * One HTTP/1.1 connection: the state machine between the core's non-blocking {@link Connection} and the
- * exchanges. Every {@link ConnectionHandler} callback and every field marked "loop" belongs to the
- * worker's loop thread. Exchanges may run on another thread (an executor); they reach the connection
- * through {@link #onLoop()}, {@link #runOnLoop} and the thread-safe {@link Connection} methods.
+ * One HTTP/1.1 connection: the state machine between a {@link Transport} and the exchanges. Its
+ * {@link Phase} says what the connection is doing; {@link #moveTo} is the one place a phase changes and
+ * checks that the change is one the machine allows. The pieces it drives each keep their own state:
+ * the {@link RequestParser} (request heads), the {@link RequestBodySource} (request bodies), the
+ * {@link Outbound} flow (response bytes) and the {@link Transport} (bytes on the wire, TLS or not).
+ *
+ * <p>Threads: every {@link Transport.Listener} call and every method that does not say otherwise runs on
+ * the worker's loop, and asserts it. Exchanges may run on another thread (an executor); they reach the
+ * connection only through {@link #exchangeFinished}, {@link #runOnLoop}, {@link #draining()} and the
+ * thread-safe {@link Outbound} and {@link Transport} methods.
  *
  * <p>Requests are served one at a time, in order: while an exchange is in flight, pipelined bytes wait
- * in {@link #in} (reading pauses if they pile up), so responses go out in request order. Responses
- * written on the loop are staged in {@link #out} and written once per read, so a batch of pipelined
- * requests is answered with one write.
+ * in {@link #pending} (reading pauses if they pile up), so responses go out in request order.
  */
-final class HttpConnection implements ConnectionHandler {
+final class HttpConnection implements Transport.Listener {
     private static final System.Logger LOG = System.getLogger("dev.loomcluster.http");
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
-    private static final int OUT_CAPACITY = 16 * 1024;
     /** Pipelined bytes kept beyond the header limit while an exchange is in flight before reading pauses. */
     private static final int STASH_SLACK = 64 * 1024;
-    /** Off-loop writers wait while more than this is queued on the connection. */
-    static final long OFFLOOP_HIGH_WATER = 256 * 1024;
-    /** Body bytes discarded after the exchange ended before the connection is closed instead. */
-    private static final long MAX_DISCARD = 1024 * 1024;
-    /** Body buffers up to this size are kept for the next request; bigger ones are dropped. */
-    private static final int BODY_KEEP = 64 * 1024;
 
-    private static final int HEAD = 0;
-    private static final int BODY = 1;
-    private static final int WAIT = 2;
+    /** What the connection is doing. The timeout that applies depends on it (see {@link #checkTimeouts}). */
+    enum Phase {
+        /** Accepted before its server started: reading is paused until it does. */
+        NEW,
+        /** Waiting for the first byte of the next request (idle timeout: then closed silently). */
+        IDLE,
+        /** Reading a request head (header timeout: 408). */
+        HEAD,
+        /** Reading a body the exchange gets once complete: it is not dispatched yet (body timeout: 408). */
+        BODY_BUFFERING,
+        /** Reading a body streamed to an exchange that is running (body timeout: closed). */
+        BODY_STREAMING,
+        /** The exchange ended before its body did: the rest is read and dropped (body timeout: closed). */
+        BODY_DISCARD,
+        /** The body is complete (or there is none); the exchange is running. Pipelined bytes wait. */
+        RESPONDING,
+        /** Nothing more is read: what is staged goes out, then the transport closes. */
+        CLOSING,
+        /** The transport closed. */
+        CLOSED;
+
+        /** The transitions the machine allows (any phase may close). */
+        boolean mayMoveTo(Phase next) {
+            if (next == CLOSED) {
+                return this != CLOSED;
+            }
+            if (next == CLOSING) {
+                return this != CLOSING && this != CLOSED;
+            }
+            return switch (this) {
+                case NEW -> next == IDLE;
+                case IDLE -> next == HEAD;
+                case HEAD -> next == BODY_BUFFERING || next == BODY_STREAMING || next == RESPONDING;
+                case BODY_BUFFERING -> next == RESPONDING;
+                case BODY_STREAMING -> next == RESPONDING || next == BODY_DISCARD;
+                case BODY_DISCARD, RESPONDING -> next == IDLE;
+                case CLOSING, CLOSED -> false;
+            };
+        }
+    }
 
     // ---- immutable
-    final WorkerShare share;
-    final Connection conn;
-    final HttpOptions options;
-    final Thread loopThread;
-
-    // ---- loop
+    private final WorkerShare share;
+    private final Transport transport;
+    private final HttpOptions options;
+    private final Thread loopThread;
+    private final Outbound outbound;
     private final RequestParser parser;
-    private ChunkedDecoder chunkedDecoder;
-    /** Bytes received but not parsed yet (a partial head, pipelined requests); write mode. */
-    private ByteBuffer in = EMPTY;
-    /** Response bytes staged by the loop; write mode. */
-    private ByteBuffer out;
-    private int state = HEAD;
-    private boolean processing;
-    private boolean closing;
+    private final RequestBodySource body;
+
+    // ---- loop thread
+    private Phase phase = Phase.NEW;
+    /** When the timeout of the current phase expires (System.nanoTime), or 0 when none applies. */
+    private long deadline;
+    /** Whether the connection closes once the exchange in flight ends (it asked to, or input ended). */
     private boolean closeAfterExchange;
-    private volatile boolean draining; // written by the loop, read by handler threads
-    private boolean inputClosed;
-    private boolean readPaused;
-    private boolean pausedBeforeStart;
+    /** Inside {@link #process}: a finished exchange must not start processing pipelined bytes itself. */
+    private boolean processing;
+    /** Bytes received but not parsed yet (a partial head, pipelined requests); write mode. */
+    private ByteBuffer pending = EMPTY;
     private ExchangeImpl exchange;
-    private boolean bodyDone;
-    private boolean exchangeDone;
-    private boolean bodyChunked;
-    private long bodyRemaining;
-    private byte[] body = new byte[0];
-    private int bodyLength;
-    private StreamingBody pipe;
-    private boolean discarding;
-    private long discarded;
-    private final BufferedBody bufferedBody = new BufferedBody();
-    private ResponseHeaders responseHeaders = new ResponseHeaders();
     /** An exchange that ended inside its handler's call on the loop: reused for the next request. */
     private ExchangeImpl spare;
     private boolean dispatchingInline;
     private boolean lastEndedInline;
-    long headDeadline;
-    long idleDeadline;
-    long bodyDeadline;
-    int index = -1;
-    /** A response stream with a chunk open in {@link #out}: closed before {@code out} is written. */
-    ResponseStream openChunk;
+    private RequestHeaders requestHeaders = new RequestHeaders();
+    private ResponseHeaders responseHeaders = new ResponseHeaders();
+    private WorkerShare.Slot slot;
 
-    // ---- any thread
-    private final ReentrantLock writeLock = new ReentrantLock();
-    private final Condition writeSpace = writeLock.newCondition();
-    private volatile boolean closed;
-    /** Off-loop staging buffer of the exchange in flight; used by one handler thread at a time. */
-    private ByteBuffer offLoopStage;
+    // ---- any thread (written by the loop)
+    private volatile boolean draining;
 
-    HttpConnection(WorkerShare share, Connection conn) {
+    HttpConnection(WorkerShare share, Transport transport) {
         this.share = share;
-        this.conn = conn;
+        this.transport = transport;
         this.options = share.server.options();
         this.loopThread = share.loopThread;
+        this.outbound = new Outbound(transport, loopThread);
         this.parser = new RequestParser(options);
+        this.body = new RequestBodySource(options, transport);
     }
 
-    // ================================================================ ConnectionHandler (loop)
+    /** The one place the phase changes. Loop. */
+    private void moveTo(Phase next) {
+        assert onLoop();
+        assert phase.mayMoveTo(next) : phase + " -> " + next;
+        phase = next;
+        deadline = switch (next) {
+            case IDLE -> System.nanoTime() + options.idleTimeout().toNanos();
+            case HEAD -> System.nanoTime() + options.headerReadTimeout().toNanos();
+            case BODY_BUFFERING, BODY_STREAMING, BODY_DISCARD -> System.nanoTime() + options.idleTimeout().toNanos();
+            default -> 0;
+        };
+    }
+
+    /** Whether bytes that arrive now are dropped: no request will be read from them. */
+    private boolean dropsInput() {
+        return phase == Phase.CLOSING || phase == Phase.CLOSED || (phase == Phase.RESPONDING && closeAfterExchange);
+    }
+
+    // ================================================================ transport events (loop)
 
     @Override
-    public void onOpen(Connection c) {
+    public void opened() {
+        assert onLoop();
         try {
-            if (!share.add(this)) {
-                closing = true;
-                writeError(503, "Too many connections", true);
-                flushOut();
-                conn.close();
+            slot = share.add(this);
+            if (slot == null) {
+                outbound.stageError(503, "Too many connections", true);
+                closeNow();
                 return;
             }
-            idleDeadline = System.nanoTime() + options.idleTimeout().toNanos();
-            if (!share.started()) {
-                pausedBeforeStart = true;
-                conn.pauseReading();
+            if (share.started()) {
+                moveTo(Phase.IDLE);
+            } else {
+                transport.pauseReading();
             }
             if (share.draining()) {
-                onWorkerDisconnect(c);
+                workerDisconnecting();
             }
         } catch (Throwable t) {
             failed(t);
@@ -126,46 +157,45 @@ final class HttpConnection implements ConnectionHandler {
     }
 
     @Override
-    public void onData(Connection c, ByteBuffer data) {
-        if (closing) {
+    public void received(ByteBuffer data) {
+        assert onLoop();
+        if (dropsInput()) {
             data.position(data.limit());
             return;
         }
         try {
-            if (in.position() == 0) {
+            if (pending.position() == 0) {
                 process(data);
-                if (data.hasRemaining() && !closing) {
+                if (data.hasRemaining() && !dropsInput()) {
                     stash(data);
                 }
             } else {
                 stash(data);
-                in.flip();
-                try {
-                    process(in);
-                } finally {
-                    in.compact();
-                }
+                processPending();
             }
-            if (!closing && state != HEAD && in.position() > options.maxHeaderBytes() + STASH_SLACK && !readPaused) {
-                readPaused = true;
-                conn.pauseReading();
+            if (!dropsInput() && phase != Phase.IDLE && phase != Phase.HEAD
+                    && pending.position() > options.maxHeaderBytes() + STASH_SLACK) {
+                transport.pauseReading();
             }
-            flushOut();
+            outbound.flush();
         } catch (Throwable t) {
             failed(t);
         }
     }
 
     @Override
-    public void onInputClosed(Connection c) {
+    public void inputClosed() {
+        assert onLoop();
         try {
-            inputClosed = true;
-            if (exchange == null) {
-                closeNow();
-            } else {
-                closeAfterExchange = true;
-                if (!bodyDone && pipe != null) {
-                    pipe.fail(new IOException("connection closed before the request body ended"));
+            switch (phase) {
+                case NEW, IDLE, HEAD, BODY_BUFFERING -> closeNow(); // no request can complete now
+                case BODY_STREAMING -> {
+                    closeAfterExchange = true;
+                    body.failStream(new IOException("connection closed before the request body ended"));
+                }
+                case BODY_DISCARD -> closeNow();
+                case RESPONDING -> closeAfterExchange = true;
+                case CLOSING, CLOSED -> {
                 }
             }
         } catch (Throwable t) {
@@ -174,14 +204,13 @@ final class HttpConnection implements ConnectionHandler {
     }
 
     @Override
-    public void onWritabilityChanged(Connection c, boolean writable) {
-        if (writable) {
-            signalWriters();
-        }
+    public void writable() {
+        outbound.writable();
     }
 
     @Override
-    public void onWorkerDisconnect(Connection c) {
+    public void workerDisconnecting() {
+        assert onLoop();
         try {
             draining = true;
             if (exchange == null) {
@@ -195,49 +224,58 @@ final class HttpConnection implements ConnectionHandler {
     }
 
     @Override
-    public void onClose(Connection c) {
-        closed = true;
-        closing = true;
-        share.remove(this);
-        StreamingBody p = pipe;
-        if (p != null) {
-            p.fail(new IOException("connection closed"));
+    public void closed() {
+        assert onLoop();
+        if (phase != Phase.CLOSED) {
+            moveTo(Phase.CLOSED);
         }
-        signalWriters();
+        share.remove(slot);
+        body.failStream(new IOException("connection closed"));
+        outbound.closed();
     }
 
-    /** The server started: serve connections accepted before. Loop. */
+    // ================================================================ server events (loop)
+
+    /** The server started: serve a connection accepted before. Loop. */
     void serverStarted() {
-        if (pausedBeforeStart) {
-            pausedBeforeStart = false;
-            idleDeadline = System.nanoTime() + options.idleTimeout().toNanos();
-            conn.resumeReading();
+        assert onLoop();
+        if (phase == Phase.NEW) {
+            moveTo(Phase.IDLE);
+            transport.resumeReading();
+            if (pending.position() > 0) {
+                processPending();
+                outbound.flush();
+            }
         }
     }
 
     /** The server is stopping or the worker draining: finish the exchange in flight, then close. Loop. */
     void drain() {
-        onWorkerDisconnect(conn);
+        workerDisconnecting();
     }
 
-    /** Timeouts, checked by the share's sweep. Loop. */
+    /** Drops the connection at once (a stop that timed out, a response that cannot be completed). Any thread. */
+    void abort() {
+        transport.abort();
+    }
+
+    /** The timeout of the current phase, checked by the share's sweep. Loop. */
     void checkTimeouts(long now) {
+        assert onLoop();
+        if (deadline == 0 || now - deadline <= 0) {
+            return;
+        }
         try {
-            if (closing) {
-                return;
-            }
-            if (headDeadline != 0 && now - headDeadline > 0 && state == HEAD) {
-                reject(408, "Request header timeout");
-            } else if (idleDeadline != 0 && now - idleDeadline > 0 && state == HEAD && exchange == null) {
-                closeNow();
-            } else if (bodyDeadline != 0 && now - bodyDeadline > 0 && state == BODY) {
-                if (pipe != null || exchangeDone) {
-                    if (pipe != null) {
-                        pipe.fail(new IOException("request body timeout"));
-                    }
+            switch (phase) {
+                case IDLE -> closeNow();
+                case HEAD -> reject(408, "Request header timeout");
+                case BODY_BUFFERING -> reject(408, "Request body timeout");
+                case BODY_STREAMING -> {
+                    body.failStream(new IOException("request body timeout"));
                     closeNow();
-                } else {
-                    reject(408, "Request body timeout");
+                }
+                case BODY_DISCARD -> closeNow();
+                default -> {
                 }
             }
         } catch (Throwable t) {
@@ -245,219 +283,166 @@ final class HttpConnection implements ConnectionHandler {
         }
     }
 
-    // ================================================================ parsing (loop)
+    // ================================================================ reading requests (loop)
 
     private void stash(ByteBuffer data) {
         int n = data.remaining();
-        if (in.remaining() < n) {
-            int cap = Math.max(in.capacity() * 2, Math.max(1024, in.position() + n));
+        if (pending.remaining() < n) {
+            int cap = Math.max(pending.capacity() * 2, Math.max(1024, pending.position() + n));
             ByteBuffer bigger = ByteBuffer.allocate(cap);
-            in.flip();
-            bigger.put(in);
-            in = bigger;
+            pending.flip();
+            bigger.put(pending);
+            pending = bigger;
         }
-        in.put(data);
+        pending.put(data);
     }
 
+    private void processPending() {
+        pending.flip();
+        try {
+            process(pending);
+        } finally {
+            pending.compact();
+        }
+    }
+
+    /** Parses and dispatches what {@code buf} holds, as far as the phase allows. */
     private void process(ByteBuffer buf) {
         processing = true;
+        outbound.beginBatch();
         try {
-            while (!closing) {
-                if (state == HEAD) {
-                    if (!buf.hasRemaining()) {
-                        break;
+            while (buf.hasRemaining()) {
+                switch (phase) {
+                    case IDLE, HEAD -> {
+                        if (draining) {
+                            closeNow();
+                            return;
+                        }
+                        if (phase == Phase.IDLE) {
+                            moveTo(Phase.HEAD);
+                        }
+                        if (!readHead(buf)) {
+                            return;
+                        }
                     }
-                    if (draining) {
-                        closeNow();
-                        break;
+                    case BODY_BUFFERING, BODY_STREAMING, BODY_DISCARD -> readBody(buf);
+                    default -> {
+                        return; // NEW, RESPONDING: the bytes wait; CLOSING, CLOSED: they are dropped
                     }
-                    int start = buf.position();
-                    if (headDeadline == 0) {
-                        headDeadline = System.nanoTime() + options.headerReadTimeout().toNanos();
-                        idleDeadline = 0;
-                    }
-                    int end = parser.scan(buf, start, buf.limit());
-                    if (end == RequestParser.NEED_MORE) {
-                        break;
-                    }
-                    if (end == RequestParser.ERROR) {
-                        reject(parser.errorStatus, parser.errorReason);
-                        break;
-                    }
-                    boolean ok = parser.parse(buf, start + parser.headStart(), end);
-                    parser.resetScan();
-                    buf.position(end);
-                    headDeadline = 0;
-                    if (!ok) {
-                        reject(parser.errorStatus, parser.errorReason);
-                        break;
-                    }
-                    beginRequest();
-                } else if (state == BODY) {
-                    if (!buf.hasRemaining()) {
-                        break;
-                    }
-                    readBody(buf);
-                } else {
-                    break;
                 }
             }
         } finally {
             processing = false;
+            outbound.endBatch();
         }
     }
 
-    private void beginRequest() {
-        boolean keepAlive = parser.minorVersion == 1 ? !parser.connectionClose
-                : parser.connectionKeepAlive && !parser.connectionClose;
+    /** Returns whether a head was read (and so processing may go on). */
+    private boolean readHead(ByteBuffer buf) {
+        switch (parser.parse(buf, requestHeaders)) {
+            case RequestHead head -> {
+                beginRequest(head);
+                return true;
+            }
+            case ParseResult.Reject r -> {
+                reject(r.status(), r.reason());
+                return false;
+            }
+            case ParseResult.NeedMore n -> {
+                return false;
+            }
+        }
+    }
+
+    private void beginRequest(RequestHead head) {
+        boolean keepAlive = head.keepAlive();
         if (!keepAlive) {
             closeAfterExchange = true;
         }
-        bodyChunked = parser.chunked;
-        bodyRemaining = Math.max(0, parser.contentLength);
-        boolean hasBody = bodyChunked || bodyRemaining > 0;
-        ContextImpl context = share.server.findContext(parser.path());
+        ContextImpl context = share.server.findContext(head.path);
         responseHeaders.clear();
         ExchangeImpl ex = spare;
         if (ex != null) {
             spare = null;
-            ex.reset(context, parser, responseHeaders, keepAlive);
+            ex.reset(context, head, requestHeaders, responseHeaders, keepAlive);
         } else {
-            ex = new ExchangeImpl(this, context, parser, responseHeaders, keepAlive);
+            ex = new ExchangeImpl(this, outbound, context, head, requestHeaders, responseHeaders, keepAlive);
         }
         exchange = ex;
-        exchangeDone = false;
-        discarding = false;
-        discarded = 0;
-        if (parser.expectContinue && hasBody) {
-            stage(CONTINUE, 0, CONTINUE.length);
+        boolean hasBody = head.hasBody();
+        if (head.expectContinue && hasBody) {
+            outbound.stage(CONTINUE);
         }
-        boolean streaming = hasBody && share.server.executor() != null;
         if (!hasBody) {
-            bodyDone = true;
-            state = WAIT;
-            bufferedBody.reset(body, 0);
-            ex.setRequestBody(bufferedBody);
+            ex.setRequestBody(body.none());
+            moveTo(Phase.RESPONDING);
+            dispatch(ex);
+        } else if (share.server.executor() != null) {
+            StreamingBody pipe = new StreamingBody(this);
+            body.begin(head, pipe);
+            ex.setRequestBody(pipe);
+            moveTo(Phase.BODY_STREAMING);
             dispatch(ex);
         } else {
-            bodyDone = false;
-            state = BODY;
-            bodyDeadline = System.nanoTime() + options.idleTimeout().toNanos();
-            if (bodyChunked) {
-                if (chunkedDecoder == null) {
-                    chunkedDecoder = new ChunkedDecoder(options.maxBodyBytes(), options.maxHeaderBytes());
-                }
-                chunkedDecoder.reset();
-            }
-            if (streaming) {
-                pipe = new StreamingBody(this);
-                ex.setRequestBody(pipe);
-                dispatch(ex);
-            } else {
-                bodyLength = 0;
-                if (!bodyChunked && body.length < bodyRemaining) {
-                    body = new byte[(int) Math.min(bodyRemaining, Integer.MAX_VALUE - 8)];
-                }
-            }
+            body.begin(head, null);
+            moveTo(Phase.BODY_BUFFERING);
         }
     }
-
-    private final ChunkedDecoder.Sink sink = this::deliver;
 
     private void readBody(ByteBuffer buf) {
-        bodyDeadline = System.nanoTime() + options.idleTimeout().toNanos();
-        if (bodyChunked) {
-            int r = chunkedDecoder.decode(buf, sink);
-            if (r == ChunkedDecoder.ERROR) {
-                bodyError(chunkedDecoder.errorStatus, chunkedDecoder.errorReason);
-            } else if (r == ChunkedDecoder.DONE) {
-                bodyComplete();
+        deadline = System.nanoTime() + options.idleTimeout().toNanos();
+        switch (body.read(buf)) {
+            case MORE -> {
             }
-        } else {
-            int n = (int) Math.min(bodyRemaining, buf.remaining());
-            deliver(buf, n);
-            bodyRemaining -= n;
-            if (bodyRemaining == 0) {
-                bodyComplete();
-            }
-        }
-    }
-
-    private void deliver(ByteBuffer src, int n) {
-        if (discarding || exchangeDone) {
-            src.position(src.position() + n);
-            discarded += n;
-            if (discarded > MAX_DISCARD) {
-                closeNow();
-            }
-        } else if (pipe != null) {
-            if (pipe.offer(src, n) > StreamingBody.HIGH_WATER && !readPaused) {
-                readPaused = true;
-                conn.pauseReading();
-            }
-        } else {
-            if (body.length - bodyLength < n) {
-                long want = Math.max((long) body.length * 2, (long) bodyLength + n);
-                body = java.util.Arrays.copyOf(body, (int) Math.min(want, Integer.MAX_VALUE - 8));
-            }
-            src.get(body, bodyLength, n);
-            bodyLength += n;
+            case DONE -> bodyComplete();
+            case INVALID -> bodyInvalid(body.error());
+            case DISCARDED_TOO_MUCH -> closeNow();
         }
     }
 
     private void bodyComplete() {
-        bodyDone = true;
-        bodyDeadline = 0;
-        state = WAIT;
-        if (pipe != null) {
-            pipe.end();
-            pipe = null;
-        } else if (!exchangeDone && !discarding) {
-            bufferedBody.reset(body, bodyLength);
-            exchange.setRequestBody(bufferedBody);
-            dispatch(exchange);
-            return;
-        }
-        if (exchangeDone) {
-            finishRequest();
+        switch (phase) {
+            case BODY_BUFFERING -> {
+                exchange.setRequestBody(body.received());
+                moveTo(Phase.RESPONDING);
+                dispatch(exchange);
+            }
+            case BODY_STREAMING -> {
+                body.endStream();
+                moveTo(Phase.RESPONDING);
+            }
+            case BODY_DISCARD -> finishRequest();
+            default -> throw new IllegalStateException("body complete in " + phase);
         }
     }
 
-    private void bodyError(int status, String reason) {
-        if (pipe != null || exchangeDone) {
-            if (pipe != null) {
-                pipe.fail(new IOException("invalid request body: " + reason));
-                pipe = null;
+    private void bodyInvalid(ParseResult.Reject why) {
+        switch (phase) {
+            case BODY_BUFFERING -> reject(why.status(), why.reason());
+            case BODY_STREAMING -> {
+                // The exchange runs: its reader fails, its response still goes out, then the connection closes.
+                body.failStream(new IOException("invalid request body: " + why.reason()));
+                closeAfterExchange = true;
+                moveTo(Phase.RESPONDING);
             }
-            closeAfterExchange = true;
-            if (exchangeDone) {
-                closeNow();
-            } else {
-                closing = true; // stop parsing; the exchange's response still goes out, then we close
-                state = WAIT;
-            }
-        } else {
-            reject(status, reason);
+            default -> closeNow();
         }
     }
 
     /** Called by the streaming body on the loop when its reader drained it below the low-water mark. */
     void bodyDrained(StreamingBody p) {
-        if (readPaused && state == BODY && pipe == p) {
-            readPaused = false;
-            conn.resumeReading();
+        assert onLoop();
+        if (phase == Phase.BODY_STREAMING && body.streamsTo(p)) {
+            transport.resumeReading();
         }
     }
 
     /** The reader closed the request body early: drop the rest of it. Loop. */
     void bodyClosedByReader(StreamingBody p) {
-        if (state == BODY && !bodyDone && pipe == p) {
-            discarding = true;
-            pipe = null;
-            if (readPaused) {
-                readPaused = false;
-                conn.resumeReading();
-            }
+        assert onLoop();
+        if (phase == Phase.BODY_STREAMING && body.streamsTo(p)) {
+            body.discardRest();
+            transport.resumeReading();
         }
     }
 
@@ -481,101 +466,68 @@ final class HttpConnection implements ConnectionHandler {
         }
     }
 
-    /** The exchange finished its response (any thread). */
+    /** The exchange finished its response. Any thread. */
     void exchangeFinished(ExchangeImpl ex) {
-        if (onLoop()) {
-            exchangeFinishedOnLoop(ex);
-        } else {
-            share.ctx.execute(() -> {
-                try {
-                    exchangeFinishedOnLoop(ex);
-                } catch (Throwable t) {
-                    failed(t);
-                }
-            });
-        }
+        runOnLoop(() -> exchangeFinishedOnLoop(ex));
     }
 
     private void exchangeFinishedOnLoop(ExchangeImpl ex) {
-        if (ex != exchange || exchangeDone) {
+        if (ex != exchange || (phase != Phase.BODY_STREAMING && phase != Phase.RESPONDING)) {
             return;
         }
-        exchangeDone = true;
         lastEndedInline = dispatchingInline;
         if (ex.closeConnection()) {
             closeAfterExchange = true;
         }
-        if (!bodyDone) {
+        if (phase == Phase.BODY_STREAMING) {
             if (closeAfterExchange) {
                 closeNow();
                 return;
             }
-            discarding = true;
-            StreamingBody p = pipe;
-            pipe = null;
-            if (p != null) {
-                p.fail(new IOException("exchange ended"));
-            }
-            if (readPaused) {
-                readPaused = false;
-                conn.resumeReading();
-            }
+            body.failStream(new IOException("exchange ended"));
+            body.discardRest();
+            moveTo(Phase.BODY_DISCARD);
+            transport.resumeReading();
             return;
         }
         finishRequest();
     }
 
+    /** The exchange and its body are both done: on to the next request, or close. */
     private void finishRequest() {
         if (lastEndedInline) {
             spare = exchange;
         } else {
             // Another thread may still hold the exchange: give the next request objects of its own.
-            parser.headers = new RequestHeaders();
+            requestHeaders = new RequestHeaders();
             responseHeaders = new ResponseHeaders();
             spare = null;
         }
         lastEndedInline = false;
         exchange = null;
-        if (body.length > BODY_KEEP) {
-            body = new byte[0]; // do not hold a big upload's buffer for the life of the connection
-        }
-        exchangeDone = false;
-        bodyDone = false;
-        discarding = false;
-        if (closeAfterExchange || draining || inputClosed) {
+        body.release();
+        if (closeAfterExchange || draining) {
             closeNow();
             return;
         }
-        state = HEAD;
+        moveTo(Phase.IDLE);
         if (!processing) {
-            if (in.position() > 0) {
-                in.flip();
-                try {
-                    process(in);
-                } finally {
-                    in.compact();
-                }
+            if (pending.position() > 0) {
+                processPending();
             }
-            flushOut();
-            if (readPaused && state == HEAD) {
-                readPaused = false;
-                conn.resumeReading();
+            outbound.flush();
+            if (phase == Phase.IDLE || phase == Phase.HEAD) {
+                transport.resumeReading();
             }
-        }
-        if (state == HEAD && !closing && in.position() == 0 && !parser.started()) {
-            idleDeadline = System.nanoTime() + options.idleTimeout().toNanos();
         }
     }
 
-    /** Whether the caller runs on this connection's loop. */
+    /** Whether the caller runs on this connection's loop. Any thread. */
     boolean onLoop() {
         return Thread.currentThread() == loopThread;
     }
 
-    boolean isProcessing() {
-        return processing;
-    }
-
+    /** Runs {@code r} on the loop: now if the caller is on it. Any thread. */
     void runOnLoop(Runnable r) {
         if (onLoop()) {
             r.run();
@@ -590,136 +542,63 @@ final class HttpConnection implements ConnectionHandler {
         }
     }
 
-    boolean isClosed() {
-        return closed;
+    /** Whether responses should say {@code Connection: close}: the worker or server is draining. Any thread. */
+    boolean draining() {
+        return draining || share.draining();
     }
 
-    // ================================================================ output
-
-    /** The loop's staging buffer. Loop. */
-    ByteBuffer out(int need) {
-        if (out == null) {
-            out = ByteBuffer.allocate(Math.max(OUT_CAPACITY, need));
-        } else if (out.remaining() < need) {
-            if (out.position() > 0) {
-                flushOut();
-            }
-            if (out.capacity() < need) {
-                out = ByteBuffer.allocate(need);
-            }
-        }
-        return out;
+    /** Whether the connection is TLS. Any thread. */
+    boolean isTls() {
+        return transport.isTls();
     }
 
-    /** The off-loop staging buffer; any single handler thread. */
-    ByteBuffer offLoopStage(int need) {
-        ByteBuffer s = offLoopStage;
-        if (s == null || s.capacity() < need) {
-            s = ByteBuffer.allocate(Math.max(OUT_CAPACITY, need));
-            offLoopStage = s;
-        }
-        return s;
+    /** The TLS session of the connection, or null for plain HTTP. Any thread. */
+    SSLSession sslSession() {
+        return transport.session();
     }
 
-    private void stage(byte[] b, int off, int len) {
-        out(len).put(b, off, len);
+    InetSocketAddress remoteAddress() {
+        return transport.remoteAddress();
     }
 
-    /** Writes what the loop staged. Loop. */
-    void flushOut() {
-        ResponseStream chunk = openChunk;
-        if (chunk != null) {
-            chunk.closeChunk();
-        }
-        if (out != null && out.position() > 0) {
-            out.flip();
-            conn.write(out);
-            out.clear();
-        }
+    InetSocketAddress localAddress() {
+        return transport.localAddress();
     }
 
-    /** Writes bytes from a thread other than the loop (copied), waiting while too much is queued. */
-    void writeOffLoop(ByteBuffer data) throws IOException {
-        if (closed || !conn.isOpen()) {
-            throw new IOException("connection closed");
-        }
-        conn.write(data);
-        if (conn.pendingBytes() > OFFLOOP_HIGH_WATER) {
-            writeLock.lock();
-            try {
-                while (conn.pendingBytes() > OFFLOOP_HIGH_WATER / 2 && conn.isOpen() && !closed) {
-                    writeSpace.await(10, TimeUnit.MILLISECONDS);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while writing", e);
-            } finally {
-                writeLock.unlock();
-            }
-            if (closed) {
-                throw new IOException("connection closed");
-            }
-        }
-    }
+    // ================================================================ closing (loop)
 
-    private void signalWriters() {
-        writeLock.lock();
-        try {
-            writeSpace.signalAll();
-        } finally {
-            writeLock.unlock();
-        }
-    }
-
-    /** Answers a request that could not be parsed (or timed out), then closes. Loop. */
+    /** Answers a request that could not be parsed (or timed out), then closes. */
     private void reject(int status, String reason) {
-        closing = true;
-        state = WAIT;
         if (exchange == null || !exchange.headersSent()) {
-            writeError(status, reason, true);
+            outbound.stageError(status, reason, true);
         }
-        flushOut();
-        conn.close();
+        closeNow();
     }
 
-    /** Stages a complete small error response. Loop. */
-    void writeError(int status, String reason, boolean close) {
-        byte[] text = (status + " " + Status.reason(status) + ": " + reason + "\n").getBytes(StandardCharsets.UTF_8);
-        ByteBuffer o = out(512 + text.length);
-        o.put(Status.line(status));
-        o.put(DateCache.headerLine());
-        put(o, "Content-Type: text/plain; charset=utf-8\r\nContent-Length: ");
-        put(o, Integer.toString(text.length));
-        put(o, close ? "\r\nConnection: close\r\n\r\n" : "\r\n\r\n");
-        o.put(text);
-    }
-
-    private static void put(ByteBuffer o, String ascii) {
-        for (int i = 0, n = ascii.length(); i < n; i++) {
-            o.put((byte) ascii.charAt(i));
+    /** Closes after what is staged and queued is written. */
+    private void closeNow() {
+        if (phase != Phase.CLOSING && phase != Phase.CLOSED) {
+            moveTo(Phase.CLOSING);
         }
-    }
-
-    /** Closes after what is staged and queued is written. Loop. */
-    void closeNow() {
-        closing = true;
-        state = WAIT;
-        flushOut();
-        conn.close();
+        outbound.flush();
+        transport.close();
     }
 
     /** An unexpected failure on the loop: log it and drop the connection; the worker keeps serving. */
-    void failed(Throwable t) {
-        LOG.log(System.Logger.Level.WARNING, "HTTP connection failed: " + conn, t);
-        closing = true;
+    private void failed(Throwable t) {
+        LOG.log(System.Logger.Level.WARNING, "HTTP connection failed: " + transport, t);
+        if (phase != Phase.CLOSING && phase != Phase.CLOSED) {
+            moveTo(Phase.CLOSING);
+        }
         try {
-            conn.abort();
+            transport.abort();
         } catch (Throwable ignored) {
             // nothing more to do
         }
     }
 
-    boolean draining() {
-        return draining || share.draining();
+    @Override
+    public String toString() {
+        return "HttpConnection[" + transport + ", " + phase + "]";
     }
 }

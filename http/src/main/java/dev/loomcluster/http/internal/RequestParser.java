@@ -9,22 +9,21 @@ import java.nio.ByteBuffer;
 /**
  * A strict HTTP/1.1 request-head parser (RFC 9112), one per connection, run on the worker's loop.
  *
- * <p>It works in two steps over bytes still in the caller's buffer. {@link #scan} finds the end of the
- * header section incrementally (a head split over many reads is scanned once, eight bytes at a time),
- * rejecting bare LF and enforcing the size limits as the bytes come. {@link #parse} then parses
- * the complete head: request line, field lines, and the framing rules (Host, Content-Length,
- * Transfer-Encoding, Connection, Expect), rejecting any CR not followed by LF. Strings are made only for what differs from the previous
- * request on the connection (method names and common field names are constants; a field value or target
- * equal to the previous one at the same place is reused), so a keep-alive client repeating a request
- * allocates nothing here.
+ * <p>{@link #parse} is given the bytes received so far and returns a {@link ParseResult}: the
+ * {@link RequestHead} (the buffer's position then moved past the head), {@link ParseResult#NEED_MORE}
+ * (nothing consumed; call again with the same bytes and more), or a {@link ParseResult.Reject}. It works
+ * in two steps over bytes still in the caller's buffer: a scan finds the end of the header section
+ * incrementally (a head split over many reads is scanned once, eight bytes at a time), rejecting bare LF,
+ * a request line with no version and sizes over the limits as the bytes come; then the complete head is
+ * parsed: request line, field lines, and the framing rules (Host, Content-Length, Transfer-Encoding,
+ * Connection, Expect), rejecting any CR not followed by LF. Strings are made only for what differs from
+ * the previous request on the connection (method names and common field names are constants; a field
+ * value or target equal to the previous one at the same place is reused, and so is the head itself), so a
+ * keep-alive client repeating a request allocates nothing here.
  *
- * <p>On failure {@link #errorStatus} and {@link #errorReason} tell the response; the caller closes the
- * connection after it, as framing can no longer be trusted.
+ * <p>The fields below are the parser's own working state, never read by other classes.
  */
 final class RequestParser {
-    static final int NEED_MORE = -1;
-    static final int ERROR = -2;
-
     /** Field names the parser knows; the first ones matter to framing. */
     private static final int H_OTHER = 0;
     private static final int H_HOST = 1;
@@ -64,11 +63,10 @@ final class RequestParser {
     private static final String[] METHODS = {"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH",
             "TRACE", "CONNECT"};
 
+    // ---- immutable
     private final HttpOptions options;
-    /** The headers being filled; replaced by a new instance when the previous one may still be in use. */
-    RequestHeaders headers = new RequestHeaders();
 
-    // ---- scan state: offsets relative to the head's first byte as given to scan() ----
+    // ---- loop thread: the scan, offsets relative to the head's first byte (the buffer's position)
     private int scanPos;
     private int lineStart;
     private int headStart;
@@ -76,28 +74,25 @@ final class RequestParser {
     private int fieldLines;
     private int emptyLines;
 
-    // ---- the parsed request, valid after parse() returned true ----
-    String method;
-    boolean isHead;
-    String target;
-    /** 0 for HTTP/1.0, 1 for HTTP/1.1 (and later 1.x, which are answered as 1.1). */
-    int minorVersion;
-    /** Declared Content-Length, or -1 when there is none. */
-    long contentLength;
-    boolean chunked;
-    boolean connectionClose;
-    boolean connectionKeepAlive;
-    boolean expectContinue;
+    // ---- loop thread: the head being parsed
+    private RequestHeaders headers;
+    private String method;
+    private int minorVersion;
+    private long contentLength;
+    private boolean chunked;
+    private boolean connectionClose;
+    private boolean connectionKeepAlive;
+    private boolean expectContinue;
+    private boolean asterisk;
+    private ParseResult.Reject reject;
 
-    int errorStatus;
-    String errorReason;
-
-    // ---- reuse across requests ----
+    // ---- loop thread: reuse across requests
     private String[] slotNames = new String[16];
     private String[] slotValues = new String[16];
     private String lastTarget;
     private String lastPath;
     private URI lastUri;
+    private RequestHead lastHead;
 
     // ---- per-parse scratch ----
     private int hostCount;
@@ -110,24 +105,58 @@ final class RequestParser {
         this.options = options;
     }
 
+    /**
+     * Parses the request head starting at {@code buf}'s position, filling {@code into} (cleared first)
+     * with its fields. Bytes before the limit that an earlier call, which returned
+     * {@link ParseResult#NEED_MORE}, already scanned (at the same offsets from the position) are not
+     * scanned again.
+     *
+     * @return the head, with {@code buf}'s position just past it; {@link ParseResult#NEED_MORE} with the
+     *         position unchanged; or a reject
+     */
+    ParseResult parse(ByteBuffer buf, RequestHeaders into) {
+        int start = buf.position();
+        int end = scan(buf, start, buf.limit());
+        if (end == NEED_MORE) {
+            return ParseResult.NEED_MORE;
+        }
+        if (end == ERROR) {
+            resetScan();
+            return reject;
+        }
+        int from = start + headStart;
+        resetScan();
+        buf.position(end);
+        headers = into;
+        try {
+            return parseHead(buf, from, end) ? head() : reject;
+        } finally {
+            headers = null;
+        }
+    }
+
+    private static final int NEED_MORE = -1;
+    private static final int ERROR = -2;
+
+    private RequestHead head() {
+        RequestHead h = lastHead;
+        if (h == null || !h.sameAs(method, lastTarget, minorVersion, contentLength, chunked, connectionClose,
+                connectionKeepAlive, expectContinue, asterisk)) {
+            h = new RequestHead(method, lastTarget, path(), lastUri, minorVersion, contentLength, chunked,
+                    connectionClose, connectionKeepAlive, expectContinue, asterisk);
+            lastHead = h;
+        }
+        return h;
+    }
+
     /** Forgets the scan of the previous head: the next scan starts a new request. */
-    void resetScan() {
+    private void resetScan() {
         scanPos = 0;
         lineStart = 0;
         headStart = 0;
         sawRequestLine = false;
         fieldLines = 0;
         emptyLines = 0;
-    }
-
-    /** Whether any byte of a request (other than leading empty lines) has been seen. */
-    boolean started() {
-        return scanPos > headStart;
-    }
-
-    /** Offset of the request line from the head's first byte (after skipped empty lines). */
-    int headStart() {
-        return headStart;
     }
 
     /**
@@ -137,7 +166,7 @@ final class RequestParser {
      *
      * @return the index just past the empty line ending the head, {@link #NEED_MORE}, or {@link #ERROR}
      */
-    int scan(ByteBuffer buf, int start, int limit) {
+    private int scan(ByteBuffer buf, int start, int limit) {
         final int maxLine = options.maxRequestLineBytes();
         final int maxHead = options.maxHeaderBytes();
         final int maxFields = options.maxHeaderCount();
@@ -184,6 +213,10 @@ final class RequestParser {
                 if (lineLen > maxLine) {
                     return fail(414, "Request line too long");
                 }
+                if (!endsWithVersion(buf, lf - 1, lineLen)) {
+                    // No HTTP/0.9: answer now rather than wait for a header section that will not come.
+                    return fail(400, "Malformed request line: no HTTP version");
+                }
                 sawRequestLine = true;
             } else if (++fieldLines > maxFields) {
                 return fail(431, "Too many header fields");
@@ -194,6 +227,16 @@ final class RequestParser {
             lineStart = rel + 1;
             i = lf + 1;
         }
+    }
+
+    /** Whether the line ending just before {@code cr} ends in {@code " HTTP/"} and three more bytes. */
+    private static boolean endsWithVersion(ByteBuffer buf, int cr, int lineLen) {
+        return lineLen >= 12 && versionAt(buf, cr - 9); // the shortest line is "M * HTTP/1.1"
+    }
+
+    private static boolean versionAt(ByteBuffer buf, int sp) {
+        return buf.get(sp) == Ascii.SP && buf.get(sp + 1) == 'H' && buf.get(sp + 2) == 'T' && buf.get(sp + 3) == 'T'
+                && buf.get(sp + 4) == 'P' && buf.get(sp + 5) == '/';
     }
 
     private static final long ONES_7F = 0x7F7F7F7F7F7F7F7FL;
@@ -219,25 +262,24 @@ final class RequestParser {
     }
 
     private int fail(int status, String reason) {
-        errorStatus = status;
-        errorReason = reason;
+        reject = new ParseResult.Reject(status, reason);
         return ERROR;
     }
 
     /**
-     * Parses the complete head {@code buf[from, end)} found by {@link #scan} (from = start + headStart()).
+     * Parses the complete head {@code buf[from, end)} found by {@link #scan}.
      *
-     * @return whether it is a valid request; if not, {@link #errorStatus} says how to answer
+     * @return whether it is a valid request; if not, {@link #reject} says how to answer
      */
-    boolean parse(ByteBuffer buf, int from, int end) {
+    private boolean parseHead(ByteBuffer buf, int from, int end) {
         headers.reset();
-        errorStatus = 0;
-        errorReason = null;
+        reject = null;
         contentLength = -1;
         chunked = false;
         connectionClose = false;
         connectionKeepAlive = false;
         expectContinue = false;
+        asterisk = false;
         hostCount = 0;
         teSeen = false;
         chunkedCount = 0;
@@ -253,7 +295,6 @@ final class RequestParser {
             return error(400, "Malformed request line");
         }
         method = method(buf, from, p - from);
-        isHead = "HEAD".equals(method);
         int t = ++p;
         while (true) {
             int b = buf.get(p);
@@ -343,46 +384,32 @@ final class RequestParser {
         switch (id) {
             case H_HOST -> {
                 hostCount++;
-                for (int i = from; i < to; i++) {
-                    if (!Ascii.isHost(buf.get(i))) {
-                        return error(400, "Invalid Host");
-                    }
+                if (!validAuthority(buf, from, to)) {
+                    return error(400, "Invalid Host");
                 }
             }
             case H_CONTENT_LENGTH -> {
-                // 1*DIGIT, or a list of identical values (RFC 9110 8.6); anything else is an error.
-                int i = from;
-                while (true) {
-                    long n = 0;
-                    int digits = 0;
-                    while (i < to && digit(buf.get(i))) {
-                        if (++digits > 18) {
-                            return error(400, "Content-Length too large");
-                        }
-                        n = n * 10 + (buf.get(i) - '0');
-                        i++;
-                    }
-                    if (digits == 0) {
-                        return error(400, "Invalid Content-Length");
-                    }
-                    if (contentLength >= 0 && contentLength != n) {
-                        return error(400, "Differing Content-Length values");
-                    }
-                    contentLength = n;
-                    while (i < to && Ascii.isWhite(buf.get(i))) {
-                        i++;
-                    }
-                    if (i == to) {
-                        break;
-                    }
-                    if (buf.get(i) != ',') {
-                        return error(400, "Invalid Content-Length");
-                    }
-                    i++;
-                    while (i < to && Ascii.isWhite(buf.get(i))) {
-                        i++;
-                    }
+                // Exactly 1*DIGIT, once. RFC 9110 8.6 lets a recipient accept a repeated or listed identical
+                // value, but a proxy in front may read such a message differently: refused, as Node does.
+                if (contentLength >= 0) {
+                    return error(400, "Multiple Content-Length fields");
                 }
+                long n = 0;
+                int digits = 0;
+                for (int i = from; i < to; i++) {
+                    int b = buf.get(i);
+                    if (!digit(b)) {
+                        return error(400, b == ',' ? "Content-Length list" : "Invalid Content-Length");
+                    }
+                    if (++digits > 18) {
+                        return error(400, "Content-Length too large");
+                    }
+                    n = n * 10 + (b - '0');
+                }
+                if (digits == 0) {
+                    return error(400, "Invalid Content-Length");
+                }
+                contentLength = n;
             }
             case H_TRANSFER_ENCODING -> {
                 teSeen = true;
@@ -399,7 +426,167 @@ final class RequestParser {
             default -> {
             }
         }
-        return errorStatus == 0;
+        return reject == null;
+    }
+
+    /**
+     * Whether {@code buf[from, to)} is {@code uri-host [ ":" port ]} (RFC 9110 7.2, RFC 3986 3.2.2): empty (a
+     * request whose target has no authority), or a host (IP-literal, IPv4 or reg-name) that is not empty
+     * when a port follows, and a port of at most five digits up to 65535. No allocation.
+     */
+    static boolean validAuthority(ByteBuffer buf, int from, int to) {
+        if (from == to) {
+            return true;
+        }
+        int i = from;
+        if (buf.get(i) == '[') {
+            int close = -1;
+            for (int j = i + 1; j < to; j++) {
+                if (buf.get(j) == ']') {
+                    close = j;
+                    break;
+                }
+            }
+            if (close < 0 || !validIpLiteral(buf, i + 1, close)) {
+                return false;
+            }
+            i = close + 1;
+        } else {
+            while (i < to && buf.get(i) != ':') {
+                int b = buf.get(i);
+                if (!Ascii.isHost(b) || b == '[' || b == ']') {
+                    return false;
+                }
+                if (b == '%' && (i + 2 >= to || Ascii.hex(buf.get(i + 1)) < 0 || Ascii.hex(buf.get(i + 2)) < 0)) {
+                    return false;
+                }
+                i++;
+            }
+            if (i == from) {
+                return false; // ":80": a port without a host
+            }
+        }
+        if (i == to) {
+            return true;
+        }
+        if (buf.get(i) != ':') {
+            return false;
+        }
+        int digits = to - i - 1;
+        if (digits > 5) {
+            return false;
+        }
+        int port = 0;
+        for (int j = i + 1; j < to; j++) {
+            int b = buf.get(j);
+            if (!digit(b)) {
+                return false;
+            }
+            port = port * 10 + (b - '0');
+        }
+        return port <= 65535;
+    }
+
+    /** IPv6address or IPvFuture between the brackets of an IP-literal (RFC 3986 3.2.2). */
+    private static boolean validIpLiteral(ByteBuffer buf, int from, int to) {
+        if (from == to) {
+            return false;
+        }
+        int b0 = buf.get(from);
+        if (b0 == 'v' || b0 == 'V') {
+            // IPvFuture = "v" 1*HEXDIG "." 1*( unreserved / sub-delims / ":" )
+            int i = from + 1;
+            while (i < to && Ascii.hex(buf.get(i)) >= 0) {
+                i++;
+            }
+            if (i == from + 1 || i >= to || buf.get(i) != '.' || i + 1 == to) {
+                return false;
+            }
+            for (i++; i < to; i++) {
+                int b = buf.get(i);
+                if (!Ascii.isHost(b) || b == '[' || b == ']' || b == '%') {
+                    return false;
+                }
+            }
+            return true;
+        }
+        // IPv6address: up to eight 16-bit groups, at most one "::", the last 32 bits possibly as IPv4.
+        int groups = 0;
+        boolean elided = false;
+        int i = from;
+        if (buf.get(i) == ':') {
+            if (i + 1 >= to || buf.get(i + 1) != ':') {
+                return false;
+            }
+            elided = true;
+            i += 2;
+            if (i == to) {
+                return true; // "::"
+            }
+        }
+        while (true) {
+            int start = i;
+            while (i < to && i - start < 5 && Ascii.hex(buf.get(i)) >= 0) {
+                i++;
+            }
+            int len = i - start;
+            if (i < to && buf.get(i) == '.') {
+                // an embedded IPv4 address ends the literal and counts as two groups
+                if (!validIpv4(buf, start, to)) {
+                    return false;
+                }
+                groups += 2;
+                break;
+            }
+            if (len == 0 || len > 4) {
+                return false;
+            }
+            groups++;
+            if (i == to) {
+                break;
+            }
+            if (buf.get(i) != ':') {
+                return false;
+            }
+            i++;
+            if (i < to && buf.get(i) == ':') {
+                if (elided) {
+                    return false;
+                }
+                elided = true;
+                i++;
+                if (i == to) {
+                    break;
+                }
+            } else if (i == to) {
+                return false; // a trailing single ':'
+            }
+        }
+        return elided ? groups < 8 : groups == 8;
+    }
+
+    private static boolean validIpv4(ByteBuffer buf, int from, int to) {
+        int parts = 0;
+        int i = from;
+        while (true) {
+            int start = i;
+            int v = 0;
+            while (i < to && digit(buf.get(i)) && i - start < 3) {
+                v = v * 10 + (buf.get(i) - '0');
+                i++;
+            }
+            if (i == start || v > 255 || (i - start > 1 && buf.get(start) == '0')) {
+                return false;
+            }
+            parts++;
+            if (i == to) {
+                return parts == 4;
+            }
+            if (buf.get(i) != '.' || parts == 4) {
+                return false;
+            }
+            i++;
+        }
     }
 
     private static final int TOKEN_TE = 0;
@@ -457,11 +644,15 @@ final class RequestParser {
             if (contentLength >= 0) {
                 return error(400, "Both Content-Length and Transfer-Encoding");
             }
+            if (teNotChunkedLast) {
+                // RFC 9112 6.3: the final coding is not chunked, so the body's length cannot be known.
+                return error(400, "Transfer-Encoding does not end in chunked");
+            }
+            if (chunkedCount != 1) {
+                return error(400, "Invalid Transfer-Encoding");
+            }
             if (teUnknown) {
                 return error(501, "Unsupported Transfer-Encoding");
-            }
-            if (chunkedCount != 1 || teNotChunkedLast) {
-                return error(400, "Invalid Transfer-Encoding");
             }
             chunked = true;
         } else if (contentLength > options.maxBodyBytes()) {
@@ -474,8 +665,7 @@ final class RequestParser {
     }
 
     private boolean error(int status, String reason) {
-        errorStatus = status;
-        errorReason = reason;
+        reject = new ParseResult.Reject(status, reason);
         return false;
     }
 
@@ -493,6 +683,15 @@ final class RequestParser {
     }
 
     private boolean target(ByteBuffer buf, int off, int len) {
+        if (len == 1 && buf.get(off) == '*') {
+            if (!"OPTIONS".equals(method)) {
+                return error(400, "Asterisk-form target with a method other than OPTIONS");
+            }
+            asterisk = true;
+        }
+        if ("CONNECT".equals(method) && (buf.get(off) == '/' || !validAuthority(buf, off, off + len))) {
+            return error(400, "CONNECT needs an authority-form target");
+        }
         if (Ascii.equalsExact(buf, off, len, lastTarget)) {
             return true;
         }
@@ -514,10 +713,14 @@ final class RequestParser {
             lastPath = raw.indexOf('%') < 0 ? raw : null;
             return true;
         }
-        // absolute-form, authority-form, asterisk-form: let java.net.URI judge.
+        // asterisk-form and authority-form (checked above) or absolute-form (RFC 9112 3.2): anything
+        // else, such as "-" or "a/b", is no request target.
         String s = Ascii.latin1(buf, off, len);
         try {
             URI uri = new URI(s);
+            if (!asterisk && !uri.isAbsolute()) {
+                return error(400, "Request target is neither origin-form nor absolute-form");
+            }
             lastTarget = s;
             lastUri = uri;
             lastPath = uri.getPath() == null ? "" : uri.getPath();
@@ -527,13 +730,8 @@ final class RequestParser {
         }
     }
 
-    /** The request target of the last parsed request. */
-    String target() {
-        return lastTarget;
-    }
-
     /** The decoded path of the last target, as {@code URI.getPath()} gives it: what contexts match. */
-    String path() {
+    private String path() {
         if (lastPath == null) {
             lastPath = uri().getPath();
             if (lastPath == null) {
@@ -544,7 +742,7 @@ final class RequestParser {
     }
 
     /** The last target as a URI, made on first use and reused while the target repeats. */
-    URI uri() {
+    private URI uri() {
         if (lastUri == null) {
             lastUri = URI.create(lastTarget); // validated by target()
         }

@@ -28,8 +28,11 @@ final class ResponseStream extends OutputStream {
     private static final byte[] LAST_CHUNK = {'0', '\r', '\n', '\r', '\n'};
     private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
 
+    // ---- immutable
     private final ExchangeImpl exchange;
-    private final HttpConnection conn;
+    private final Outbound outbound;
+
+    // ---- the handler's thread
     private int mode = -1;
     private long remaining;
     private boolean closed;
@@ -40,9 +43,9 @@ final class ResponseStream extends OutputStream {
     private boolean chunkOnLoop;
     private final byte[] one = new byte[1];
 
-    ResponseStream(ExchangeImpl exchange, HttpConnection conn) {
+    ResponseStream(ExchangeImpl exchange, Outbound outbound) {
         this.exchange = exchange;
-        this.conn = conn;
+        this.outbound = outbound;
     }
 
     /** Ready for a new exchange (the connection reuses streams with their exchange). */
@@ -65,18 +68,18 @@ final class ResponseStream extends OutputStream {
      * other side staged. For the head, which goes first.
      */
     ByteBuffer stage(int need) throws IOException {
-        if (conn.onLoop()) {
+        if (outbound.onLoop()) {
             pushOffLoopFromLoop();
-            return conn.out(need);
+            return outbound.loopStage(need);
         }
         ByteBuffer s = offStage;
         if (s == null) {
-            s = offStage = conn.offLoopStage(need);
+            s = offStage = outbound.offLoopStage(need);
             s.clear();
         } else if (s.remaining() < need) {
             pushOff();
             if (s.capacity() < need) {
-                s = offStage = conn.offLoopStage(need);
+                s = offStage = outbound.offLoopStage(need);
                 s.clear();
             }
         }
@@ -85,8 +88,8 @@ final class ResponseStream extends OutputStream {
 
     /** After staging on the loop outside a read: write now, so nothing waits behind a later hand-off. */
     void afterLoopOp() {
-        if (conn.onLoop() && !conn.isProcessing()) {
-            conn.flushOut();
+        if (outbound.onLoop() && !outbound.batching()) {
+            outbound.flush();
         }
     }
 
@@ -136,9 +139,9 @@ final class ResponseStream extends OutputStream {
     }
 
     private void putChunked(byte[] b, int off, int len) throws IOException {
-        boolean loop = conn.onLoop();
+        boolean loop = outbound.onLoop();
         if (chunkStart >= 0 && chunkOnLoop == loop) {
-            ByteBuffer s = loop ? conn.out(0) : offStage;
+            ByteBuffer s = loop ? outbound.loopStage(0) : offStage;
             if (s.remaining() >= len + 2) {
                 s.put(b, off, len);
                 return;
@@ -150,7 +153,7 @@ final class ResponseStream extends OutputStream {
             chunkStart = s.position();
             chunkOnLoop = loop;
             if (loop) {
-                conn.openChunk = this;
+                outbound.chunkOpened(this);
             }
             s.position(chunkStart + CHUNK_HEADER);
             s.put(b, off, len);
@@ -169,9 +172,9 @@ final class ResponseStream extends OutputStream {
             return;
         }
         if (chunkOnLoop) {
-            conn.openChunk = null;
+            outbound.chunkClosed(this);
         }
-        ByteBuffer s = chunkOnLoop ? conn.out(0) : offStage;
+        ByteBuffer s = chunkOnLoop ? outbound.loopStage(0) : offStage;
         int size = s.position() - chunkStart - CHUNK_HEADER;
         if (size == 0) {
             s.position(chunkStart);
@@ -190,9 +193,9 @@ final class ResponseStream extends OutputStream {
     /** Hands every staged byte on (both sides), keeping order. */
     private void pushAll() throws IOException {
         closeChunk();
-        if (conn.onLoop()) {
+        if (outbound.onLoop()) {
             pushOffLoopFromLoop();
-            conn.flushOut();
+            outbound.flush();
         } else {
             pushOff();
         }
@@ -206,7 +209,7 @@ final class ResponseStream extends OutputStream {
         if (s != null && s.position() > 0) {
             s.flip();
             try {
-                conn.writeOffLoop(s);
+                outbound.writeOffLoop(s);
             } finally {
                 s.clear();
             }
@@ -219,18 +222,18 @@ final class ResponseStream extends OutputStream {
             if (chunkStart >= 0 && !chunkOnLoop) {
                 closeChunk();
             }
-            conn.flushOut();
+            outbound.flush();
             s.flip();
-            conn.conn.write(s);
+            outbound.writeNow(s);
             s.clear();
         }
     }
 
     private void direct(ByteBuffer data) throws IOException {
-        if (conn.onLoop()) {
-            conn.conn.write(data);
+        if (outbound.onLoop()) {
+            outbound.writeNow(data);
         } else {
-            conn.writeOffLoop(data);
+            outbound.writeOffLoop(data);
         }
     }
 
@@ -247,11 +250,6 @@ final class ResponseStream extends OutputStream {
         if (closed) {
             return;
         }
-        if (mode == DISCARD) {
-            closed = true;
-            exchange.responseFinished();
-            return;
-        }
         if (mode < 0) {
             throw new IOException("response headers not sent yet");
         }
@@ -266,8 +264,9 @@ final class ResponseStream extends OutputStream {
         } else if (mode == UNTIL_CLOSE) {
             exchange.markClose();
         }
+        // Every mode, DISCARD (HEAD) included, hands on what is staged: off the loop that is the head itself.
         try {
-            if (conn.onLoop()) {
+            if (outbound.onLoop()) {
                 pushOffLoopFromLoop();
                 afterLoopOp();
             } else {

@@ -7,6 +7,7 @@ import dev.loomcluster.http.HttpOptions;
 import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,6 +22,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The {@link HttpServer} of loomcluster. Any thread: configuration is guarded by a lock, and what the
@@ -34,18 +36,23 @@ import java.util.concurrent.TimeoutException;
  */
 public final class ServerImpl extends HttpServer {
     private final HttpOptions options;
+    private final boolean https;
     private final Object lock = new Object();
 
     // ---- guarded by lock, published to the loops through volatile
     private volatile ContextImpl[] contexts = new ContextImpl[0];
     private volatile Executor executor;
+    private volatile HttpsConfigurator httpsConfigurator;
+    /** What contexts call their server: this, or the HttpsServer that wraps it. */
+    private volatile HttpServer facade = this;
     private volatile WorkerShare share;
     private WorkerPool ownPool;
     private boolean started;
     private boolean stopped;
 
-    private ServerImpl(HttpOptions options) {
+    private ServerImpl(HttpOptions options, boolean https) {
         this.options = Objects.requireNonNull(options, "options");
+        this.https = https;
     }
 
     /**
@@ -53,15 +60,44 @@ public final class ServerImpl extends HttpServer {
      * convention for {@code HttpServer.create(null, 0)}).
      */
     public static ServerImpl create(HttpOptions options, InetSocketAddress address, int backlog) throws IOException {
-        ServerImpl s = new ServerImpl(options);
+        ServerImpl s = new ServerImpl(options, false);
         if (address != null) {
             s.bind(address, backlog);
         }
         return s;
     }
 
+    /** An unbound server whose connections speak TLS, for {@link HttpsServerImpl}, which it reports as its face. */
+    static ServerImpl unboundHttps(HttpOptions options, HttpServer facade) {
+        ServerImpl s = new ServerImpl(options, true);
+        s.facade = facade;
+        return s;
+    }
+
     HttpOptions options() {
         return options;
+    }
+
+    boolean isHttps() {
+        return https;
+    }
+
+    HttpServer facade() {
+        return facade;
+    }
+
+    HttpsConfigurator httpsConfigurator() {
+        return httpsConfigurator;
+    }
+
+    void setHttpsConfigurator(HttpsConfigurator configurator) {
+        Objects.requireNonNull(configurator, "null HttpsConfigurator");
+        synchronized (lock) {
+            if (started) {
+                throw new IllegalStateException("server already started");
+            }
+            this.httpsConfigurator = configurator;
+        }
     }
 
     Executor executor() {
@@ -97,8 +133,26 @@ public final class ServerImpl extends HttpServer {
             if (worker.isPresent()) {
                 share = new WorkerShare(this, worker.get(), addr);
             } else {
+                warnStandaloneOnce(addr);
                 share = standalone(addr);
             }
+        }
+    }
+
+    private static final AtomicBoolean STANDALONE_NOTED = new AtomicBoolean();
+
+    /**
+     * A server made off every worker's loop runs on a private loop of its own: right in a plain program,
+     * a surprise when the caller meant the pool's port but called from a thread a worker started (the
+     * worker context is the loop's, not inherited). Said once per JVM, with what to do.
+     */
+    private static void warnStandaloneOnce(InetSocketAddress addr) {
+        if (STANDALONE_NOTED.compareAndSet(false, true)) {
+            System.getLogger("dev.loomcluster.http").log(System.Logger.Level.INFO, "HttpServer for " + addr
+                    + " created on thread '" + Thread.currentThread().getName() + "', which is no worker's loop:"
+                    + " it serves from a private event loop of its own and does not share a pool's port. To"
+                    + " serve on a pool, create it on the worker's loop (in WorkerMain.start, or from another"
+                    + " thread through WorkerContext.execute). Said once.");
         }
     }
 
@@ -160,6 +214,9 @@ public final class ServerImpl extends HttpServer {
         synchronized (lock) {
             if (share == null || started || stopped) {
                 throw new IllegalStateException("server in wrong state");
+            }
+            if (https && httpsConfigurator == null) {
+                throw new IllegalStateException("HttpsConfigurator not set: call setHttpsConfigurator before start");
             }
             started = true;
             s = share;

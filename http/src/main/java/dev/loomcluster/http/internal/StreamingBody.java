@@ -19,6 +19,7 @@ final class StreamingBody extends InputStream {
     static final int HIGH_WATER = 256 * 1024;
     static final int LOW_WATER = 64 * 1024;
 
+    // ---- immutable
     private final HttpConnection connection;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition ready = lock.newCondition();

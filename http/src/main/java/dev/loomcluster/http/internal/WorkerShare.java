@@ -27,7 +27,7 @@ final class WorkerShare {
     private final NetServer net;
 
     // ---- loop
-    private final ArrayList<HttpConnection> connections = new ArrayList<>();
+    private final ArrayList<Slot> connections = new ArrayList<>();
     private Cancellable sweep;
     private CompletableFuture<Void> drained;
 
@@ -48,7 +48,25 @@ final class WorkerShare {
     }
 
     private ConnectionHandler newConnection(Connection c) {
-        return new HttpConnection(this, c);
+        if (server.isHttps()) {
+            TlsTransport tls = new TlsTransport(c, server::httpsConfigurator, ctx::execute, loopThread);
+            tls.listener(new HttpConnection(this, tls));
+            return tls;
+        }
+        PlainTransport transport = new PlainTransport(c);
+        transport.listener(new HttpConnection(this, transport));
+        return transport;
+    }
+
+    /** A connection's place in this share's list; its index is the share's to keep. Loop. */
+    static final class Slot {
+        private final HttpConnection connection;
+        private int index;
+
+        private Slot(HttpConnection connection, int index) {
+            this.connection = connection;
+            this.index = index;
+        }
     }
 
     boolean started() {
@@ -59,28 +77,33 @@ final class WorkerShare {
         return draining;
     }
 
-    /** Loop: registers a new connection; false if the worker is at its connection limit. */
-    boolean add(HttpConnection c) {
+    /** Loop: registers a new connection; null if the worker is at its connection limit. */
+    Slot add(HttpConnection c) {
+        assert Thread.currentThread() == loopThread;
         if (connections.size() >= server.options().maxConnectionsPerWorker()) {
-            return false;
+            return null;
         }
-        c.index = connections.size();
-        connections.add(c);
-        return true;
+        Slot s = new Slot(c, connections.size());
+        connections.add(s);
+        return s;
     }
 
-    /** Loop. */
-    void remove(HttpConnection c) {
-        int i = c.index;
-        if (i < 0 || i >= connections.size() || connections.get(i) != c) {
+    /** Loop: forgets a connection ({@code s} may be null: it was never added). */
+    void remove(Slot s) {
+        assert Thread.currentThread() == loopThread;
+        if (s == null) {
             return;
         }
-        HttpConnection last = connections.remove(connections.size() - 1);
-        if (last != c) {
+        int i = s.index;
+        if (i < 0 || i >= connections.size() || connections.get(i) != s) {
+            return;
+        }
+        Slot last = connections.remove(connections.size() - 1);
+        if (last != s) {
             connections.set(i, last);
             last.index = i;
         }
-        c.index = -1;
+        s.index = -1;
         if (drained != null && connections.isEmpty()) {
             drained.complete(null);
         }
@@ -94,7 +117,7 @@ final class WorkerShare {
         started = true;
         sweep = ctx.scheduleAtFixedRate(SWEEP, SWEEP, this::sweep);
         for (int i = connections.size() - 1; i >= 0; i--) {
-            connections.get(i).serverStarted();
+            connections.get(i).connection.serverStarted();
         }
     }
 
@@ -102,7 +125,7 @@ final class WorkerShare {
         long now = System.nanoTime();
         for (int i = connections.size() - 1; i >= 0; i--) {
             if (i < connections.size()) {
-                connections.get(i).checkTimeouts(now);
+                connections.get(i).connection.checkTimeouts(now);
             }
         }
     }
@@ -120,7 +143,7 @@ final class WorkerShare {
             net.close();
             for (int i = connections.size() - 1; i >= 0; i--) {
                 if (i < connections.size()) {
-                    connections.get(i).drain();
+                    connections.get(i).connection.drain();
                 }
             }
             if (connections.isEmpty()) {
@@ -134,7 +157,7 @@ final class WorkerShare {
     void abortAll() {
         for (int i = connections.size() - 1; i >= 0; i--) {
             if (i < connections.size()) {
-                connections.get(i).conn.abort();
+                connections.get(i).connection.abort();
             }
         }
         if (sweep != null) {

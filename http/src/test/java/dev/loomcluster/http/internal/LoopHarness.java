@@ -1,0 +1,260 @@
+package dev.loomcluster.http.internal;
+
+import dev.loomcluster.Cancellable;
+import dev.loomcluster.Connection;
+import dev.loomcluster.ConnectionHandler;
+import dev.loomcluster.NetServer;
+import dev.loomcluster.Registration;
+import dev.loomcluster.WorkerContext;
+import dev.loomcluster.http.HttpOptions;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * One HTTP server driven with no socket and no pool: the calling thread plays the worker's loop (it binds
+ * the server, so connections treat it as their loop), and {@link #open()} gives a connection whose bytes
+ * the test hands to the server's real connection handler, as the loop would, and whose output it reads.
+ * Handlers run on the loop (no executor), so every call has done all it will do when it returns. For fuzz
+ * targets and tests of the connection's state machine. Single-threaded: the caller's.
+ */
+final class LoopHarness implements AutoCloseable {
+    private final ServerImpl server;
+    private final FakeContext ctx = new FakeContext();
+
+    LoopHarness(HttpOptions options) {
+        try {
+            server = ServerImpl.create(options, null, 0);
+            server.createContext("/", exchange -> {
+                byte[] body;
+                try (InputStream in = exchange.getRequestBody()) {
+                    body = in.readAllBytes();
+                }
+                byte[] answer = ("read " + body.length).getBytes(StandardCharsets.US_ASCII);
+                exchange.sendResponseHeaders(200, answer.length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(answer);
+                }
+            });
+            server.bindThrough(ctx, new InetSocketAddress(8000));
+            server.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A new connection, opened. */
+    FakeConnection open() {
+        FakeConnection c = new FakeConnection();
+        c.handler = ctx.handlers.apply(c);
+        c.handler.onOpen(c);
+        return c;
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+
+    /** A connection that takes every byte at once and records what happened to it. */
+    static final class FakeConnection implements Connection {
+        private final InetSocketAddress address = new InetSocketAddress(8000);
+        private final ByteArrayOutputStream written = new ByteArrayOutputStream();
+        ConnectionHandler handler;
+        private Object attachment;
+        boolean closed;
+        boolean aborted;
+        boolean paused;
+
+        /** Hands {@code bytes} to the server as one read (a direct buffer, as the loop's read buffer is). */
+        void receive(byte[] bytes, int offset, int length) {
+            if (closed || aborted) {
+                return;
+            }
+            ByteBuffer b = ByteBuffer.allocateDirect(length);
+            b.put(bytes, offset, length).flip();
+            handler.onData(this, b);
+        }
+
+        void inputClosed() {
+            if (!closed && !aborted) {
+                handler.onInputClosed(this);
+            }
+        }
+
+        /** What the server wrote, as ISO-8859-1 text. */
+        String output() {
+            return written.toString(StandardCharsets.ISO_8859_1);
+        }
+
+        @Override
+        public InetSocketAddress remoteAddress() {
+            return address;
+        }
+
+        @Override
+        public InetSocketAddress localAddress() {
+            return address;
+        }
+
+        @Override
+        public boolean write(ByteBuffer data) {
+            byte[] b = new byte[data.remaining()];
+            data.get(b);
+            written.writeBytes(b);
+            return true;
+        }
+
+        @Override
+        public boolean write(byte[] data, int offset, int length) {
+            written.write(data, offset, length);
+            return true;
+        }
+
+        @Override
+        public boolean isWritable() {
+            return true;
+        }
+
+        @Override
+        public long pendingBytes() {
+            return 0;
+        }
+
+        @Override
+        public void pauseReading() {
+            paused = true;
+        }
+
+        @Override
+        public void resumeReading() {
+            paused = false;
+        }
+
+        @Override
+        public void shutdownOutput() {
+        }
+
+        @Override
+        public void close() {
+            if (!closed) {
+                closed = true;
+                handler.onClose(this);
+            }
+        }
+
+        @Override
+        public void abort() {
+            if (!aborted) {
+                aborted = true;
+                if (!closed) {
+                    closed = true;
+                    handler.onClose(this);
+                }
+            }
+        }
+
+        @Override
+        public boolean isOpen() {
+            return !closed;
+        }
+
+        @Override
+        public void attach(Object attachment) {
+            this.attachment = attachment;
+        }
+
+        @Override
+        public Object attachment() {
+            return attachment;
+        }
+    }
+
+    /** A worker context whose loop is the caller: tasks run at once, nothing is scheduled. */
+    private static final class FakeContext implements WorkerContext {
+        Function<Connection, ConnectionHandler> handlers;
+
+        @Override
+        public int id() {
+            return 1;
+        }
+
+        @Override
+        public Map<String, String> env() {
+            return Map.of();
+        }
+
+        @Override
+        public boolean send(Object message) {
+            return false;
+        }
+
+        @Override
+        public Registration onMessage(Consumer<Object> handler) {
+            return () -> { };
+        }
+
+        @Override
+        public Registration onDisconnect(Runnable hook) {
+            return () -> { };
+        }
+
+        @Override
+        public void execute(Runnable task) {
+            task.run();
+        }
+
+        @Override
+        public Cancellable schedule(Duration delay, Runnable task) {
+            return () -> false;
+        }
+
+        @Override
+        public Cancellable scheduleAtFixedRate(Duration initialDelay, Duration period, Runnable task) {
+            return () -> false;
+        }
+
+        @Override
+        public NetServer listen(InetSocketAddress address, Function<Connection, ConnectionHandler> h) {
+            this.handlers = h;
+            return new NetServer() {
+                @Override
+                public InetSocketAddress address() {
+                    return address;
+                }
+
+                @Override
+                public int openConnections() {
+                    return 0;
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+        }
+
+        @Override
+        public boolean isDisconnecting() {
+            return false;
+        }
+
+        @Override
+        public void disconnect() {
+        }
+
+        @Override
+        public void exit(int code) {
+        }
+    }
+}
