@@ -2,7 +2,6 @@ package dev.loomcluster.http;
 
 import com.sun.net.httpserver.HttpExchange;
 import dev.loomcluster.ThreadKind;
-import dev.loomcluster.WorkerContext;
 import dev.loomcluster.WorkerPool;
 import dev.loomcluster.testing.Await;
 import dev.loomcluster.testing.FreePorts;
@@ -39,7 +38,7 @@ class HttpHandOverTest {
     ThreadKind kind;
 
     /** Echoes the query (the client's id) and the worker id; {@code /slow} takes 20 ms first. */
-    private static void echo(HttpExchange ex) throws IOException {
+    private static void echo(HttpExchange ex, int worker) throws IOException {
         if (ex.getRequestURI().getPath().startsWith("/slow")) {
             try {
                 Thread.sleep(20);
@@ -47,14 +46,14 @@ class HttpHandOverTest {
                 Thread.currentThread().interrupt();
             }
         }
-        int worker = WorkerContext.current().map(WorkerContext::id).orElse(0);
         HttpProtocolTest.respond(ex, 200, ex.getRequestURI().getQuery() + " from worker " + worker);
     }
 
     private WorkerPool pool(InetSocketAddress address, int size, ExecutorService executor) {
         return WorkerPool.builder(ctx -> {
             var server = LoomHttp.create(address, HttpOptions.defaults());
-            server.createContext("/", HttpHandOverTest::echo);
+            int id = ctx.id();
+            server.createContext("/", ex -> echo(ex, id));
             if (executor != null) {
                 server.setExecutor(executor);
             }

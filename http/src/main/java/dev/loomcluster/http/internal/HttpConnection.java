@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
 import javax.net.ssl.SSLSession;
 
@@ -22,7 +23,16 @@ import javax.net.ssl.SSLSession;
  * thread-safe {@link Outbound} and {@link Transport} methods.
  *
  * <p>Requests are served one at a time, in order: while an exchange is in flight, pipelined bytes wait
- * in {@link #pending} (reading pauses if they pile up), so responses go out in request order.
+ * in {@link #pending} (reading pauses if they pile up), so responses go out in request order. The next
+ * pipelined request starts only while the transport is writable: a client that sends requests but does
+ * not read the answers holds at most one response over the high-water mark.
+ *
+ * <p>When the worker disconnects ({@link #workerDisconnecting}) the connection finishes the exchange in
+ * flight and, between requests, hands itself over with its unparsed bytes to a worker that stays on the
+ * address: its responses keep the connection alive and the client sees nothing. With no worker left (the
+ * pool is closing) it serves what arrives for the pool's drain grace, each response saying
+ * {@code Connection: close}, and closes when the grace is over. A server {@code stop} ({@link #drain})
+ * closes idle connections at once, as the JDK's server does.
  */
 final class HttpConnection implements Transport.Listener {
     private static final System.Logger LOG = System.getLogger("dev.loomcluster.http");
@@ -30,6 +40,8 @@ final class HttpConnection implements Transport.Listener {
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
     /** Pipelined bytes kept beyond the header limit while an exchange is in flight before reading pauses. */
     private static final int STASH_SLACK = 64 * 1024;
+    /** How soon a leaving connection whose last answer is still queued tries again to hand itself over. */
+    private static final Duration HAND_OVER_RETRY = Duration.ofMillis(1);
 
     /** What the connection is doing. The timeout that applies depends on it (see {@link #checkTimeouts}). */
     enum Phase {
@@ -99,8 +111,14 @@ final class HttpConnection implements Transport.Listener {
     private RequestHeaders requestHeaders = new RequestHeaders();
     private ResponseHeaders responseHeaders = new ResponseHeaders();
     private WorkerShare.Slot slot;
+    /** The worker is disconnecting: between requests the connection leaves (hand-over, or the grace). */
+    private boolean leaving;
+    /** The drain grace has passed: nothing more is served. */
+    private boolean graceOver;
+    private dev.loomcluster.Cancellable grace;
 
     // ---- any thread (written by the loop)
+    /** Responses say {@code Connection: close}: the server stops, or no worker is left to take the connection. */
     private volatile boolean draining;
 
     HttpConnection(WorkerShare share, Transport transport) {
@@ -149,7 +167,7 @@ final class HttpConnection implements Transport.Listener {
                 transport.pauseReading();
             }
             if (share.draining()) {
-                workerDisconnecting();
+                drain();
             }
         } catch (Throwable t) {
             failed(t);
@@ -178,6 +196,7 @@ final class HttpConnection implements Transport.Listener {
                 transport.pauseReading();
             }
             outbound.flush();
+            leaveIfBetweenRequests();
         } catch (Throwable t) {
             failed(t);
         }
@@ -206,26 +225,98 @@ final class HttpConnection implements Transport.Listener {
     @Override
     public void writable() {
         outbound.writable();
-    }
-
-    @Override
-    public void workerDisconnecting() {
-        assert onLoop();
         try {
-            draining = true;
-            if (exchange == null) {
-                closeNow();
-            } else {
-                closeAfterExchange = true;
+            if (phase == Phase.IDLE && exchange == null && pending.position() > 0) {
+                processPending(); // pipelined requests waited for the answers before them to drain
+                outbound.flush();
+                if (phase == Phase.IDLE || phase == Phase.HEAD) {
+                    transport.resumeReading();
+                }
             }
+            leaveIfBetweenRequests();
         } catch (Throwable t) {
             failed(t);
         }
     }
 
     @Override
+    public void workerDisconnecting() {
+        assert onLoop();
+        try {
+            if (leaving || phase == Phase.CLOSING || phase == Phase.CLOSED) {
+                return;
+            }
+            leaving = true;
+            if (!transport.canHandOver()) {
+                startGrace(); // responses from now on say Connection: close
+            }
+            if (exchange == null) {
+                leaveIfBetweenRequests();
+            }
+        } catch (Throwable t) {
+            failed(t);
+        }
+    }
+
+    /**
+     * Between requests of a leaving connection: hands it over (staged output first written, queued output
+     * flushed), or, when no worker can take it, serves for the drain grace. Loop.
+     */
+    private void leaveIfBetweenRequests() {
+        if (!leaving || draining || processing || exchange != null
+                || (phase != Phase.NEW && phase != Phase.IDLE && phase != Phase.HEAD)) {
+            return;
+        }
+        outbound.flush();
+        if (transport.canHandOver()) {
+            if (transport.pendingBytes() > 0) { // the last answer is on its way: try again once it is out
+                share.ctx.schedule(HAND_OVER_RETRY, () -> {
+                    try {
+                        leaveIfBetweenRequests();
+                    } catch (Throwable t) {
+                        failed(t);
+                    }
+                });
+                return;
+            }
+            pending.flip();
+            if (transport.handOver(pending)) {
+                return; // closed() ran: the connection is another worker's now
+            }
+            pending.compact();
+        }
+        startGrace();
+        if (pending.position() > 0 && (phase == Phase.IDLE || phase == Phase.HEAD)) {
+            processPending();
+            outbound.flush();
+        }
+    }
+
+    /** No worker can take the connection: answer with Connection: close for the drain grace, then close. */
+    private void startGrace() {
+        draining = true;
+        if (grace == null) {
+            grace = share.ctx.schedule(share.ctx.drainGrace(), () -> {
+                try {
+                    graceOver = true;
+                    if (exchange == null && (phase == Phase.NEW || phase == Phase.IDLE)) {
+                        closeNow();
+                    } else {
+                        closeAfterExchange = true;
+                    }
+                } catch (Throwable t) {
+                    failed(t);
+                }
+            });
+        }
+    }
+
+    @Override
     public void closed() {
         assert onLoop();
+        if (grace != null) {
+            grace.cancel();
+        }
         if (phase != Phase.CLOSED) {
             moveTo(Phase.CLOSED);
         }
@@ -249,9 +340,19 @@ final class HttpConnection implements Transport.Listener {
         }
     }
 
-    /** The server is stopping or the worker draining: finish the exchange in flight, then close. Loop. */
+    /** The server is stopping: finish the exchange in flight, then close; an idle connection closes now. Loop. */
     void drain() {
-        workerDisconnecting();
+        assert onLoop();
+        try {
+            draining = true;
+            if (exchange == null) {
+                closeNow();
+            } else {
+                closeAfterExchange = true;
+            }
+        } catch (Throwable t) {
+            failed(t);
+        }
     }
 
     /** Drops the connection at once (a stop that timed out, a response that cannot be completed). Any thread. */
@@ -314,9 +415,15 @@ final class HttpConnection implements Transport.Listener {
             while (buf.hasRemaining()) {
                 switch (phase) {
                     case IDLE, HEAD -> {
-                        if (draining) {
+                        if (graceOver || (draining && !leaving)) {
                             closeNow();
                             return;
+                        }
+                        if (leaving && !draining) {
+                            return; // the bytes go with the connection to the worker that takes it
+                        }
+                        if (phase == Phase.IDLE && !transport.isWritable()) {
+                            return; // the next request waits until the answers before it drain
                         }
                         if (phase == Phase.IDLE) {
                             moveTo(Phase.HEAD);
@@ -506,7 +613,7 @@ final class HttpConnection implements Transport.Listener {
         lastEndedInline = false;
         exchange = null;
         body.release();
-        if (closeAfterExchange || draining) {
+        if (closeAfterExchange || graceOver || (draining && !leaving)) {
             closeNow();
             return;
         }
@@ -519,6 +626,7 @@ final class HttpConnection implements Transport.Listener {
             if (phase == Phase.IDLE || phase == Phase.HEAD) {
                 transport.resumeReading();
             }
+            leaveIfBetweenRequests();
         }
     }
 
