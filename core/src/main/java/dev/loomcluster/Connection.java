@@ -76,9 +76,9 @@ public interface Connection {
      * <p>Refused, returning {@code false} with nothing changed, when no other worker listens on the
      * address (or they run in other processes), when output is still queued or being written
      * ({@link #pendingBytes()} is not 0), when the connection is closing or its input has ended, or when it
-     * was not accepted from a {@code listen}. If every other worker stops listening in the instant between
-     * the check and the hand-over, the connection is closed (and {@code true} returned: it is no longer
-     * this worker's).
+     * was not accepted from a {@code listen}. Once another worker has taken the connection in its queue
+     * it is never dropped: if that worker stops listening before adopting it, it goes on to another one,
+     * or, with none left, that worker serves it while it drains.
      *
      * <p>Loop thread only: call it from a handler callback (typically
      * {@link ConnectionHandler#onWorkerDisconnect}, when no exchange is in flight).

@@ -25,13 +25,20 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Two protocols: {@link Protocol#LINE} sends {@code <id>\n} and expects a line that starts with
  * {@code <id>}; {@link Protocol#HTTP} sends {@code GET /?id=<id>} and expects a 200 whose body contains
- * {@code <id>} (the server echoes it). Start it with {@link #start}, stop it with {@link #stop()}, which
+ * {@code <id>} (the server echoes it); {@link Protocol#HTTP_ANY_200} takes any 200. Start it with {@link #start}, stop it with {@link #stop()}, which
  * lets every request in flight finish and returns the counts.
  */
 public final class KeepAliveClient implements AutoCloseable {
 
     /** What is sent and expected back. */
-    public enum Protocol { LINE, HTTP }
+    public enum Protocol {
+        /** {@code <id>\n}, answered by a line that contains the id. */
+        LINE,
+        /** {@code GET /?id=<id>}, answered by a 200 whose body contains the id. */
+        HTTP,
+        /** {@code GET /?id=<id>}, answered by any 200: for a server that does not echo the id (no duplicate check). */
+        HTTP_ANY_200
+    }
 
     /** The counts of one run; {@link #failures()} lists the first problems seen. */
     public record Result(long sent, long answered, long lost, long wrong, long connectFailures, long reconnects,
@@ -47,6 +54,7 @@ public final class KeepAliveClient implements AutoCloseable {
 
     private final InetSocketAddress address;
     private final Protocol protocol;
+    private final boolean reconnect;
     private final List<Thread> threads = new ArrayList<>();
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong answered = new AtomicLong();
@@ -58,14 +66,25 @@ public final class KeepAliveClient implements AutoCloseable {
     private final List<Socket> sockets = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean stopping;
 
-    private KeepAliveClient(InetSocketAddress address, Protocol protocol) {
+    private KeepAliveClient(InetSocketAddress address, Protocol protocol, boolean reconnect) {
         this.address = address;
         this.protocol = protocol;
+        this.reconnect = reconnect;
     }
 
     /** Opens {@code connections} connections to {@code address} and starts sending on each. */
     public static KeepAliveClient start(InetSocketAddress address, int connections, Protocol protocol) {
-        KeepAliveClient c = new KeepAliveClient(address, protocol);
+        return start(address, connections, protocol, true);
+    }
+
+    /**
+     * As {@link #start(InetSocketAddress, int, Protocol)}; with {@code reconnect} false a connection the
+     * server ends cleanly is not reopened (its thread stops), as a client behind a load balancer that
+     * takes the server out of rotation.
+     */
+    public static KeepAliveClient start(InetSocketAddress address, int connections, Protocol protocol,
+                                        boolean reconnect) {
+        KeepAliveClient c = new KeepAliveClient(address, protocol, reconnect);
         for (int i = 0; i < connections; i++) {
             Thread t = Thread.ofPlatform().daemon(true).name("keep-alive-client-" + i).start(c::run);
             c.threads.add(t);
@@ -129,7 +148,7 @@ public final class KeepAliveClient implements AutoCloseable {
             }
             first = false;
             try (s) {
-                if (!serve(s)) {
+                if (!serve(s) || !reconnect) {
                     return;
                 }
             } catch (IOException e) {
@@ -161,7 +180,7 @@ public final class KeepAliveClient implements AutoCloseable {
             sent.incrementAndGet();
             Answer a;
             try {
-                a = protocol == Protocol.LINE ? readLine(in) : readHttp(in);
+                a = protocol == Protocol.LINE ? readLine(in) : readHttp(in, protocol == Protocol.HTTP_ANY_200 ? id : -1);
             } catch (IOException e) {
                 lost.incrementAndGet();
                 fail("answer to " + id + ": " + e);
@@ -207,7 +226,8 @@ public final class KeepAliveClient implements AutoCloseable {
         return line == null ? null : new Answer(line, false);
     }
 
-    private static Answer readHttp(InputStream in) throws IOException {
+    /** Reads a response; a 200 counts as the answer to {@code anyOkId} when it is not -1. */
+    private static Answer readHttp(InputStream in, long anyOkId) throws IOException {
         String status = line(in);
         if (status == null) {
             return null;
@@ -241,7 +261,7 @@ public final class KeepAliveClient implements AutoCloseable {
         if (!status.startsWith("HTTP/1.1 200")) {
             return new Answer("status " + status, close); // matches no id: counted as wrong
         }
-        return new Answer(new String(body, StandardCharsets.UTF_8), close);
+        return new Answer(anyOkId >= 0 ? Long.toString(anyOkId) : new String(body, StandardCharsets.UTF_8), close);
     }
 
     /** A CRLF- or LF-terminated line; null at a clean end of stream before any byte. */

@@ -155,7 +155,7 @@ final class AcceptorShare implements Share {
 
     @Override
     public boolean handOver(Transfer transfer) {
-        return server.handOver(transfer, this);
+        return server.offerToOther(transfer, this);
     }
 
     @Override
@@ -176,7 +176,16 @@ final class AcceptorShare implements Share {
         }
         Transfer t;
         while ((t = transfers.poll()) != null) {
-            server.handOver(t, this);
+            if (server.offerToOther(t, this)) {
+                continue;
+            }
+            // No other share is left (the whole pool is disconnecting): this share's worker, which stops
+            // listening but still serves, keeps the connection rather than closing it under a client.
+            if (owner.loop().inLoop()) {
+                owner.adoptTransfer(t);
+            } else {
+                t.close();
+            }
         }
     }
 

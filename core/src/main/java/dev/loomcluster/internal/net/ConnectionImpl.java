@@ -281,27 +281,36 @@ final class ConnectionImpl implements Connection, EventLoop.IoHandle {
     }
 
     /**
-     * Takes the connection off this loop: its key is cancelled, it leaves the worker, its handler gets
-     * {@code onClose} (as a Node socket sent away emits {@code close}), and the channel goes into the
-     * returned transfer with the input not consumed yet. Empty if {@link #canDetach()} says no. Loop thread.
+     * Takes the connection off this loop if {@code offer} takes it: the channel and the input not consumed
+     * yet go into a transfer; while {@code offer} runs this loop has no interest in the channel, so the
+     * other loop may register it at once and nothing is read here. If {@code offer} takes it, the key is
+     * cancelled, the connection leaves the worker, {@code unconsumed} is consumed and the handler gets
+     * {@code onClose} (as a Node socket sent away emits {@code close}); if not, nothing has changed. False
+     * also if {@link #canDetach()} says no. Loop thread.
      */
-    java.util.Optional<Transfer> detach(ByteBuffer unconsumed) {
+    boolean detach(ByteBuffer unconsumed, java.util.function.Predicate<Transfer> offer) {
         assert worker.loop().inLoop();
         if (!canDetach()) {
-            return java.util.Optional.empty();
+            return false;
         }
-        ByteBuffer carried = unconsumed;
+        ByteBuffer carried = unconsumed.duplicate();
         ByteBuffer r = replay;
         if (r != null && r.hasRemaining()) { // still paused since it arrived: carried first, then the new part
-            carried = ByteBuffer.allocate(r.remaining() + unconsumed.remaining()).put(r).put(unconsumed).flip();
+            carried = ByteBuffer.allocate(r.remaining() + carried.remaining()).put(r.duplicate()).put(carried).flip();
         }
-        replay = null;
         Transfer t = Transfer.of(channel, carried);
+        key.interestOps(0);
+        if (!offer.test(t)) {
+            updateInterest();
+            return false;
+        }
+        unconsumed.position(unconsumed.limit());
+        replay = null;
         closed = true;
         key.cancel();
         worker.connectionClosed(this);
         handler.onClose(this);
-        return java.util.Optional.of(t);
+        return true;
     }
 
     @Override
@@ -316,11 +325,10 @@ final class ConnectionImpl implements Connection, EventLoop.IoHandle {
             throw new IllegalStateException("handOver must be called on the connection's loop, not on "
                     + Thread.currentThread().getName());
         }
-        if (server == null || !canDetach() || !server.share().canHandOver()) {
+        if (server == null || !server.share().canHandOver()) {
             return false;
         }
-        server.share().handOver(detach(unconsumed).orElseThrow());
-        return true;
+        return detach(unconsumed, server.share()::handOver);
     }
 
     /** The worker started disconnecting. Loop thread. */

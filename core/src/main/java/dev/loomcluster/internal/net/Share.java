@@ -34,11 +34,10 @@ public interface Share {
 
     /**
      * Hands a connection over to another share of this address (round robin), whose worker adopts it on
-     * its loop. Returns {@code false} when no other share is left, in which case the connection is closed.
+     * its loop. Returns {@code false}, leaving the connection to the caller, when no other share is left.
      * Any thread.
      */
     default boolean handOver(Transfer transfer) {
-        transfer.close();
         return false;
     }
 }

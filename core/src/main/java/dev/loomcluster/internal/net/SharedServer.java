@@ -217,10 +217,11 @@ final class SharedServer {
     }
 
     /**
-     * Hands a connection over to the next open share other than {@code from} (round robin, no bound: a
-     * connection already served is never refused for the backlog); closes it when none is left.
+     * Queues a handed-over connection on the next open share other than {@code from} (round robin, no
+     * bound: a connection already served is never refused for the backlog); false, with nothing done, if
+     * none is left.
      */
-    boolean handOver(Transfer t, AcceptorShare from) {
+    boolean offerToOther(Transfer t, AcceptorShare from) {
         AcceptorShare[] a = shares;
         int n = a.length;
         int start = handOverCursor.getAndIncrement();
@@ -230,7 +231,6 @@ final class SharedServer {
                 return true;
             }
         }
-        t.close();
         return false;
     }
 

@@ -152,7 +152,9 @@ public final class WorkerNet {
     void adoptTransfer(Transfer transfer, NetServerImpl server) {
         assert loop.inLoop();
         if (!accepting) {
-            server.share().handOver(transfer);
+            if (!server.share().handOver(transfer)) {
+                transfer.close(); // this worker is ending and no other listens: nobody can serve it
+            }
             return;
         }
         open(transfer.channel(), server, transfer.carried(), server.handlers());
@@ -184,15 +186,13 @@ public final class WorkerNet {
     }
 
     /**
-     * Loop: takes one of this worker's connections off its loop with its unconsumed input, to be sent to
-     * another worker; empty if it is not this worker's, or cannot leave now (see {@code Connection.handOver}).
+     * Loop: takes one of this worker's connections off its loop with its unconsumed input, if
+     * {@code offer} takes the transfer; false if it is not this worker's, or cannot leave now (see
+     * {@code Connection.handOver}).
      */
-    public java.util.Optional<Transfer> detach(Connection connection, ByteBuffer unconsumed) {
+    public boolean detach(Connection connection, ByteBuffer unconsumed, java.util.function.Predicate<Transfer> offer) {
         assert loop.inLoop();
-        if (connection instanceof ConnectionImpl c && connections.contains(c)) {
-            return c.detach(unconsumed);
-        }
-        return java.util.Optional.empty();
+        return connection instanceof ConnectionImpl c && connections.contains(c) && c.detach(unconsumed, offer);
     }
 
     private void drainReceived() {

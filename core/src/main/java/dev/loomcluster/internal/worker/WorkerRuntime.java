@@ -276,13 +276,14 @@ public final class WorkerRuntime implements WorkerContext, EventLoop.Handler {
         if (s == State.ENDED || s == State.KILLED || !uplink.isConnected() || !uplink.carriesConnections()) {
             return false;
         }
-        var transfer = net.detach(connection, unconsumed);
-        if (transfer.isEmpty()) {
-            return false;
+        boolean sent = net.detach(connection, unconsumed, transfer -> {
+            uplink.post(new Signal.Sent(isolated, transfer));
+            return true;
+        });
+        if (sent) {
+            messagesOut.incrementAndGet();
         }
-        messagesOut.incrementAndGet();
-        uplink.post(new Signal.Sent(isolated, transfer.get()));
-        return true;
+        return sent;
     }
 
     @Override
