@@ -74,8 +74,19 @@ final class ConnectionImpl implements Connection, EventLoop.IoHandle {
         return server;
     }
 
+    /**
+     * Registers with this loop's selector. A channel that left this loop and came back before the selector
+     * flushed its cancelled key meets {@code CancelledKeyException}: a {@code selectNow} flushes it (ready
+     * keys it sees are reported again by the next select: readiness is level-triggered). Loop thread, in a
+     * mailbox task (never inside a select).
+     */
     void register(Selector selector) throws IOException {
-        key = channel.register(selector, SelectionKey.OP_READ, this);
+        try {
+            key = channel.register(selector, SelectionKey.OP_READ, this);
+        } catch (java.nio.channels.CancelledKeyException backTooSoon) {
+            selector.selectNow(k -> { });
+            key = channel.register(selector, SelectionKey.OP_READ, this);
+        }
     }
 
     /** Asks the factory for a handler and tells it the connection is open. Loop thread. */
