@@ -128,6 +128,10 @@ public interface WorkerPool extends AutoCloseable {
      * since the old one started are picked up; in {@link Isolation#THREAD} the workers run the same code
      * (the pool's {@code WorkerMain} source) again.
      *
+     * <p>A worker is {@code online} as soon as its loop runs, before its {@code start} returns: for a
+     * worker that listens on nothing, a replacement that then fails in {@code start} has already replaced
+     * its predecessor. One that listens is ready only once it listens.
+     *
      * @return completed when every worker has been replaced; completed exceptionally, stopping the reload,
      * if a new worker exits before it is ready (the old one then keeps running)
      */
