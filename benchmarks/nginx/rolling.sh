@@ -106,6 +106,9 @@ wait "$WRK"
 cat "$WORK/wrk.txt"
 socket=$(awk '/Socket errors/ {gsub(",", ""); s=$4+$6+$8+$10} END {print s+0}' "$WORK/wrk.txt")
 non2xx=$(awk '/Non-2xx/ {print $NF}' "$WORK/wrk.txt" | tail -1)
-upstream=$(grep -c 'upstream' "$WORK/error.log" 2>/dev/null || true)
+refused=$(grep -c 'Connection refused' "$WORK/error.log" 2>/dev/null || true)
+other=$(grep 'upstream' "$WORK/error.log" 2>/dev/null | grep -vc 'Connection refused' || true)
 echo
-echo "errors: socket ${socket}, non-2xx ${non2xx:-0} (nginx logged ${upstream:-0} upstream failures, each retried on the other instance)"
+echo "errors: socket ${socket}, non-2xx ${non2xx:-0}"
+echo "(nginx's upstream log: ${refused:-0} connects refused by a stopped instance, ${other:-0} other upstream errors;"
+echo " with proxy_next_upstream each such request went to the other instance)"
