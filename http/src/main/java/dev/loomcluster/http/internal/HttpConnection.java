@@ -43,6 +43,46 @@ final class HttpConnection implements Transport.Listener {
     /** How soon a leaving connection whose last answer is still queued tries again to hand itself over. */
     private static final Duration HAND_OVER_RETRY = Duration.ofMillis(1);
 
+    /**
+     * Whether, and how, the connection is leaving its worker; independent of the {@link Phase}, changed
+     * only by {@link #moveTo(Leave)}. From {@code STAYING} the worker's disconnect leads to
+     * {@code HANDING_OVER} (another worker can take the connection) or {@code GRACE} (none can), a hand-over
+     * found impossible later leads from {@code HANDING_OVER} to {@code GRACE}, the grace timer to
+     * {@code GRACE_OVER}, and a server stop from any of them to {@code STOPPING}.
+     */
+    enum Leave {
+        /** Serving as usual. */
+        STAYING,
+        /** Responses keep the connection alive; between requests it moves to another worker. */
+        HANDING_OVER,
+        /** No worker can take it: requests that arrive are answered with {@code Connection: close}. */
+        GRACE,
+        /** The drain grace is over: idle, it closes; busy, it closes after the exchange. */
+        GRACE_OVER,
+        /** The server stops: idle, it closes at once; busy, after the exchange. */
+        STOPPING;
+
+        boolean mayMoveTo(Leave next) {
+            return switch (this) {
+                case STAYING -> next != STAYING && next != GRACE_OVER;
+                case HANDING_OVER -> next == GRACE || next == STOPPING;
+                case GRACE -> next == GRACE_OVER || next == STOPPING;
+                case GRACE_OVER -> next == STOPPING;
+                case STOPPING -> false;
+            };
+        }
+
+        /** Whether responses say {@code Connection: close} in this state. */
+        boolean closesResponses() {
+            return this != STAYING && this != HANDING_OVER;
+        }
+
+        /** Whether nothing more is read from the connection when idle. */
+        boolean endsIdle() {
+            return this == GRACE_OVER || this == STOPPING;
+        }
+    }
+
     /** What the connection is doing. The timeout that applies depends on it (see {@link #checkTimeouts}). */
     enum Phase {
         /** Accepted before its server started: reading is paused until it does. */
@@ -111,15 +151,11 @@ final class HttpConnection implements Transport.Listener {
     private RequestHeaders requestHeaders = new RequestHeaders();
     private ResponseHeaders responseHeaders = new ResponseHeaders();
     private WorkerShare.Slot slot;
-    /** The worker is disconnecting: between requests the connection leaves (hand-over, or the grace). */
-    private boolean leaving;
-    /** The drain grace has passed: nothing more is served. */
-    private boolean graceOver;
     private dev.loomcluster.Cancellable grace;
 
     // ---- any thread (written by the loop)
-    /** Responses say {@code Connection: close}: the server stops, or no worker is left to take the connection. */
-    private volatile boolean draining;
+    /** Whether and how the connection leaves its worker; read by handler threads through {@link #draining()}. */
+    private volatile Leave leave = Leave.STAYING;
 
     HttpConnection(WorkerShare share, Transport transport) {
         this.share = share;
@@ -129,6 +165,13 @@ final class HttpConnection implements Transport.Listener {
         this.outbound = new Outbound(transport, loopThread);
         this.parser = new RequestParser(options);
         this.body = new RequestBodySource(options, transport);
+    }
+
+    /** The one place {@link #leave} changes. Loop. */
+    private void moveTo(Leave next) {
+        assert onLoop();
+        assert leave.mayMoveTo(next) : leave + " -> " + next;
+        leave = next;
     }
 
     /** The one place the phase changes. Loop. */
@@ -243,11 +286,12 @@ final class HttpConnection implements Transport.Listener {
     public void workerDisconnecting() {
         assert onLoop();
         try {
-            if (leaving || phase == Phase.CLOSING || phase == Phase.CLOSED) {
+            if (leave != Leave.STAYING || phase == Phase.CLOSING || phase == Phase.CLOSED) {
                 return;
             }
-            leaving = true;
-            if (!transport.canHandOver()) {
+            if (transport.canHandOver()) {
+                moveTo(Leave.HANDING_OVER);
+            } else {
                 startGrace(); // responses from now on say Connection: close
             }
             if (exchange == null) {
@@ -263,7 +307,7 @@ final class HttpConnection implements Transport.Listener {
      * flushed), or, when no worker can take it, serves for the drain grace. Loop.
      */
     private void leaveIfBetweenRequests() {
-        if (!leaving || draining || processing || exchange != null
+        if (leave != Leave.HANDING_OVER || processing || exchange != null
                 || (phase != Phase.NEW && phase != Phase.IDLE && phase != Phase.HEAD)) {
             return;
         }
@@ -294,11 +338,14 @@ final class HttpConnection implements Transport.Listener {
 
     /** No worker can take the connection: answer with Connection: close for the drain grace, then close. */
     private void startGrace() {
-        draining = true;
+        moveTo(Leave.GRACE);
         if (grace == null) {
             grace = share.ctx.schedule(share.ctx.drainGrace(), () -> {
                 try {
-                    graceOver = true;
+                    if (leave != Leave.GRACE) {
+                        return; // stopping meanwhile
+                    }
+                    moveTo(Leave.GRACE_OVER);
                     if (exchange == null && (phase == Phase.NEW || phase == Phase.IDLE)) {
                         closeNow();
                     } else {
@@ -344,7 +391,9 @@ final class HttpConnection implements Transport.Listener {
     void drain() {
         assert onLoop();
         try {
-            draining = true;
+            if (leave != Leave.STOPPING) {
+                moveTo(Leave.STOPPING);
+            }
             if (exchange == null) {
                 closeNow();
             } else {
@@ -415,11 +464,11 @@ final class HttpConnection implements Transport.Listener {
             while (buf.hasRemaining()) {
                 switch (phase) {
                     case IDLE, HEAD -> {
-                        if (graceOver || (draining && !leaving)) {
+                        if (leave.endsIdle()) {
                             closeNow();
                             return;
                         }
-                        if (leaving && !draining) {
+                        if (leave == Leave.HANDING_OVER) {
                             return; // the bytes go with the connection to the worker that takes it
                         }
                         if (phase == Phase.IDLE && !transport.isWritable()) {
@@ -613,7 +662,7 @@ final class HttpConnection implements Transport.Listener {
         lastEndedInline = false;
         exchange = null;
         body.release();
-        if (closeAfterExchange || graceOver || (draining && !leaving)) {
+        if (closeAfterExchange || leave.endsIdle()) {
             closeNow();
             return;
         }
@@ -652,7 +701,7 @@ final class HttpConnection implements Transport.Listener {
 
     /** Whether responses should say {@code Connection: close}: the worker or server is draining. Any thread. */
     boolean draining() {
-        return draining || share.draining();
+        return leave.closesResponses() || share.draining();
     }
 
     /** Whether the connection is TLS. Any thread. */
