@@ -27,8 +27,14 @@ public interface ConnectionHandler {
     }
 
     /**
-     * The worker started disconnecting: finish what is in flight and close. The worker exits once all of
-     * its connections are closed.
+     * The worker started disconnecting (it takes no new connections): finish what is in flight, then
+     * either {@link Connection#handOver hand the connection over} to a worker still listening on the
+     * address (so a reload or a scale-down closes nothing), or, when that is refused because no worker is
+     * left (the pool is closing), keep serving for at most {@link WorkerContext#drainGrace()} and close.
+     * The worker exits once all of its connections are closed or handed over; the pool kills it after its
+     * shutdown timeout. Also called right after {@code onOpen} (and the replay of carried input) for a
+     * connection that reaches a worker already disconnecting. The default does nothing: the handler closes
+     * the connection when it is done.
      */
     default void onWorkerDisconnect(Connection connection) {
     }

@@ -11,8 +11,19 @@ import java.util.Objects;
  * {@link #onCrash()} re-forks the crashed worker (a new id, the same env) after an exponential backoff:
  * {@code initialBackoff * factor^(n-1)}, capped at {@code maxBackoff}, where {@code n} counts the
  * consecutive crashes of that slot; a worker that stayed up for {@code resetAfter} resets {@code n}.
- * Like an Erlang/OTP supervisor, the pool gives up once more than {@code maxRestarts} restarts
- * would fall within {@code window}: it stops restarting and reports it through {@code onError}.
+ * Once more than {@code maxRestarts} restarts would fall within {@code window} (the intensity limit),
+ * {@code whenExceeded} decides:
+ * <ul>
+ *   <li>{@link Exceeded#GIVE_UP} (the default, as an Erlang/OTP supervisor): the pool stops restarting
+ *   for good. For a server this is a total outage once the last worker has crashed: no worker is left,
+ *   the shared socket is closed (the port refuses connections), and the pool stays up with no workers
+ *   until the application forks again or closes it.</li>
+ *   <li>{@link Exceeded#KEEP_RESTARTING} (PM2's and systemd's choice, {@link #keepRestarting()}): the
+ *   pool keeps restarting, each restart over the limit waiting {@code maxBackoff}, so a crash loop costs
+ *   capacity, not the service.</li>
+ * </ul>
+ * Either way every restart over the limit, and the give-up, is reported through {@code onError} (an
+ * {@link IllegalStateException}) and logged as a warning on the {@code dev.loomcluster} System.Logger.
  * A worker that exited after {@code disconnect()} or was killed is never restarted.
  *
  * @param enabled        whether crashed workers are restarted at all
@@ -22,6 +33,7 @@ import java.util.Objects;
  * @param resetAfter     uptime after which a worker counts as stable again
  * @param maxRestarts    restarts allowed within {@code window}, across the pool
  * @param window         the intensity window
+ * @param whenExceeded   what the pool does once the intensity limit is reached
  */
 public record RestartPolicy(
         boolean enabled,
@@ -30,16 +42,32 @@ public record RestartPolicy(
         Duration maxBackoff,
         Duration resetAfter,
         int maxRestarts,
-        Duration window) {
+        Duration window,
+        Exceeded whenExceeded) {
+
+    /** What the pool does once the intensity limit is reached. */
+    public enum Exceeded {
+        /** Stop restarting, for good. */
+        GIVE_UP,
+        /** Go on restarting, each restart over the limit after {@code maxBackoff}. */
+        KEEP_RESTARTING
+    }
 
     private static final RestartPolicy NEVER = new RestartPolicy(false, Duration.ZERO, 1, Duration.ZERO,
             Duration.ZERO, 0, Duration.ofSeconds(1));
+
+    /** A policy that gives up at the intensity limit. */
+    public RestartPolicy(boolean enabled, Duration initialBackoff, double factor, Duration maxBackoff,
+                         Duration resetAfter, int maxRestarts, Duration window) {
+        this(enabled, initialBackoff, factor, maxBackoff, resetAfter, maxRestarts, window, Exceeded.GIVE_UP);
+    }
 
     public RestartPolicy {
         Objects.requireNonNull(initialBackoff, "initialBackoff");
         Objects.requireNonNull(maxBackoff, "maxBackoff");
         Objects.requireNonNull(resetAfter, "resetAfter");
         Objects.requireNonNull(window, "window");
+        Objects.requireNonNull(whenExceeded, "whenExceeded");
         if (initialBackoff.isNegative() || maxBackoff.isNegative() || resetAfter.isNegative()) {
             throw new IllegalArgumentException("durations must not be negative");
         }
@@ -73,17 +101,28 @@ public record RestartPolicy(
 
     /** This policy with another backoff. */
     public RestartPolicy withBackoff(Duration initial, double factor, Duration max) {
-        return new RestartPolicy(enabled, initial, factor, max, resetAfter, maxRestarts, window);
+        return new RestartPolicy(enabled, initial, factor, max, resetAfter, maxRestarts, window, whenExceeded);
     }
 
     /** This policy with another stable-uptime reset. */
     public RestartPolicy withResetAfter(Duration resetAfter) {
-        return new RestartPolicy(enabled, initialBackoff, factor, maxBackoff, resetAfter, maxRestarts, window);
+        return new RestartPolicy(enabled, initialBackoff, factor, maxBackoff, resetAfter, maxRestarts, window,
+                whenExceeded);
     }
 
     /** This policy with another intensity limit: at most {@code maxRestarts} in {@code window}. */
     public RestartPolicy withIntensity(int maxRestarts, Duration window) {
-        return new RestartPolicy(enabled, initialBackoff, factor, maxBackoff, resetAfter, maxRestarts, window);
+        return new RestartPolicy(enabled, initialBackoff, factor, maxBackoff, resetAfter, maxRestarts, window,
+                whenExceeded);
+    }
+
+    /**
+     * This policy, but past the intensity limit it keeps restarting, each time after {@code maxBackoff},
+     * instead of giving up.
+     */
+    public RestartPolicy keepRestarting() {
+        return new RestartPolicy(enabled, initialBackoff, factor, maxBackoff, resetAfter, maxRestarts, window,
+                Exceeded.KEEP_RESTARTING);
     }
 
     /** The delay before restarting after the {@code n}-th consecutive crash (n starts at 1). */

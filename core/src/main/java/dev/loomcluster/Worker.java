@@ -34,6 +34,18 @@ public interface Worker {
     boolean send(Object message);
 
     /**
+     * Forwards a connection a worker sent to the primary, with a message (Node's
+     * {@code worker.send(message, socket)}): this worker's {@link WorkerContext#onConnection} receiver
+     * gets both on its loop. The message is checked and copied now.
+     *
+     * @return {@code false}, with the connection still held, if this worker is disconnected, dead, or in
+     * another JVM; {@code true} once it is this worker's
+     * @throws IllegalStateException    if the connection was already forwarded or closed
+     * @throws IllegalArgumentException if the message is not of an allowed type
+     */
+    boolean send(Object message, SentConnection connection);
+
+    /**
      * Ends the worker at once, without running its disconnect hooks: {@code exit} reports
      * {@link ExitStatus#SIGTERM}. A worker thread stuck in user code cannot be stopped by the JVM: after
      * the pool's kill timeout it is reported dead with {@link ExitStatus#SIGKILL}, removed, its connections

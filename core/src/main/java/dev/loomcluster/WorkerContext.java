@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -42,6 +43,47 @@ public interface WorkerContext {
      * @throws IllegalArgumentException if the message is not of an allowed type
      */
     boolean send(Object message);
+
+    /**
+     * Sends one of this worker's connections to the primary with a message (Node's
+     * {@code process.send(message, socket)}); the primary's {@link WorkerPool#onConnection} listeners
+     * receive it as a {@link SentConnection} and may forward it to any worker. On success the connection
+     * leaves this worker at once: its handler gets {@code onClose}, the socket stays open. {@code unconsumed}
+     * (bytes this handler received but did not consume) goes with it and reaches the receiving handler
+     * first. The handler and the attachment do not go; see {@link Connection#handOver} for the rules.
+     *
+     * <p>Loop thread only (from a handler callback). Only for workers in the primary's JVM
+     * ({@link Isolation#THREAD}); a child JVM's worker gets {@code false}.
+     *
+     * @return {@code false}, with the connection unchanged, if it cannot be sent: this worker is
+     * disconnected, the connection is not this worker's, it is closing, or output is still queued
+     * @throws IllegalArgumentException if the message is not of an allowed type
+     * @throws IllegalStateException    if called from another thread than this worker's loop
+     */
+    boolean send(Object message, Connection connection, java.nio.ByteBuffer unconsumed);
+
+    /** {@link #send(Object, Connection, java.nio.ByteBuffer)} with no unconsumed input. */
+    default boolean send(Object message, Connection connection) {
+        return send(message, connection, java.nio.ByteBuffer.allocate(0));
+    }
+
+    /**
+     * Receives connections forwarded to this worker ({@link Worker#send(Object, SentConnection)}, Node's
+     * {@code process.on('message', (message, socket) -> ...)}): on this worker's loop, {@code handlers} is
+     * given the message and the connection and returns the connection's handler, which then gets
+     * {@code onOpen}, the carried input, and what the peer sends next. One receiver at a time; while none
+     * is registered, connections sent here are closed.
+     *
+     * @throws IllegalStateException if a receiver is registered already
+     */
+    Registration onConnection(BiFunction<Object, Connection, ConnectionHandler> handlers);
+
+    /**
+     * How long a disconnecting worker whose connections cannot be handed over (no other worker listens on
+     * their address: the pool is closing) keeps serving what arrives on them before closing
+     * ({@link WorkerPool.Builder#drainGrace}).
+     */
+    Duration drainGrace();
 
     /** Handles messages from the primary, on this worker's loop. */
     Registration onMessage(Consumer<Object> handler);

@@ -109,8 +109,47 @@ public interface WorkerPool extends AutoCloseable {
     Registration onExit(BiConsumer<Worker, ExitStatus> listener);
 
     /**
+     * Connections workers send with a message ({@link WorkerContext#send(Object, Connection,
+     * java.nio.ByteBuffer)}), on the primary loop. A listener forwards one with
+     * {@link Worker#send(Object, SentConnection)} or closes it; one left held when the listeners return
+     * stays open until it is forwarded, closed, or the pool closes. With no listener registered, sent
+     * connections are closed.
+     */
+    Registration onConnection(BiConsumer<Worker, SentConnection> listener);
+
+    /**
+     * Replaces every worker, one at a time, with a fresh one (PM2's {@code reload}): for each worker live
+     * when it starts, forks a new worker with the same env, waits until the new one listens on every
+     * address the old one listened on (or is online, if the old one listened on nothing), then disconnects
+     * the old one, whose idle connections are handed over to the workers still listening (so clients see
+     * nothing close), and waits for its exit. Reloads asked for while one runs run after it.
+     *
+     * <p>In {@link Isolation#PROCESS} every new worker is a fresh JVM, so classes and jars changed on disk
+     * since the old one started are picked up; in {@link Isolation#THREAD} the workers run the same code
+     * (the pool's {@code WorkerMain} source) again.
+     *
+     * <p>A worker is {@code online} as soon as its loop runs, before its {@code start} returns: for a
+     * worker that listens on nothing, a replacement that then fails in {@code start} has already replaced
+     * its predecessor. One that listens is ready only once it listens.
+     *
+     * @return completed when every worker has been replaced; completed exceptionally, stopping the reload,
+     * if a new worker exits before it is ready (the old one then keeps running)
+     */
+    CompletableFuture<Void> reload();
+
+    /**
+     * Grows or shrinks the pool to {@code n} live workers: forks what is missing, or disconnects the
+     * newest first (their idle connections are handed over to the workers that stay).
+     *
+     * @return completed when every new worker is online and every removed one has exited
+     * @throws IllegalArgumentException if {@code n} is negative
+     */
+    CompletableFuture<Void> scale(int n);
+
+    /**
      * Failures: a worker whose start, task or handler threw (before its {@code exit}), and the restart
-     * policy giving up (an {@link IllegalStateException}, with the worker that crashed last).
+     * policy reaching its intensity limit (an {@link IllegalStateException}, with the worker that crashed
+     * last; see {@link RestartPolicy} for what it does then).
      */
     Registration onError(BiConsumer<Worker, Throwable> listener);
 
@@ -131,6 +170,7 @@ public interface WorkerPool extends AutoCloseable {
         private List<String> jvmOptions = List.of();
         private IdleStrategy idle = IdleStrategy.park();
         private Duration blockedLoopThreshold = Duration.ofSeconds(2);
+        private Duration drainGrace = dev.loomcluster.internal.worker.WorkerSpec.DEFAULT_DRAIN_GRACE;
 
         private Builder(Supplier<WorkerMain> mains, Class<? extends WorkerMain> mainClass, String name) {
             this.mains = mains;
@@ -258,6 +298,22 @@ public interface WorkerPool extends AutoCloseable {
         }
 
         /**
+         * How long a disconnecting worker keeps serving connections it cannot hand over to another worker
+         * (none is left on their address: the pool is closing, or the last worker of an address leaves)
+         * before closing them; default 5 s. During the grace the HTTP server answers the requests that
+         * arrive with {@code Connection: close}; a raw handler learns it through
+         * {@link WorkerContext#drainGrace()}. Keep it below {@link #shutdownTimeout}: the pool kills
+         * workers still running after that.
+         */
+        public Builder drainGrace(Duration grace) {
+            if (Objects.requireNonNull(grace, "drainGrace").isNegative()) {
+                throw new IllegalArgumentException("drainGrace must not be negative: " + grace);
+            }
+            this.drainGrace = grace;
+            return this;
+        }
+
+        /**
          * Builds the pool and starts its primary loop; no worker is forked until {@code start()}/{@code fork()}.
          *
          * @throws IllegalStateException if {@link Isolation#PROCESS} is asked of a builder made from a
@@ -270,7 +326,7 @@ public interface WorkerPool extends AutoCloseable {
             }
             return PoolImpl.create(new PoolOptions(mains, Optional.ofNullable(mainClass), name, size, threads,
                     scheduling, restart, new LinkedHashMap<>(env), shutdownTimeout, killTimeout, connectionBacklog,
-                    isolation, jvmOptions, idle, blockedLoopThreshold));
+                    isolation, jvmOptions, idle, blockedLoopThreshold, drainGrace));
         }
     }
 }

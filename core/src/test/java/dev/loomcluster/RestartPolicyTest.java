@@ -120,6 +120,41 @@ class RestartPolicyTest {
         Threads.assertNoneAlive(pool.name());
     }
 
+    @ParameterizedTest
+    @EnumSource(ThreadKind.class)
+    void keepRestartingGoesOnAtTheMaximumBackoffAndReportsEachTime(ThreadKind kind) {
+        var errors = new LinkedBlockingQueue<String>();
+        var forks = new CopyOnWriteArrayList<Long>();
+        var exits = new CopyOnWriteArrayList<Long>();
+        WorkerPool pool = builder("keep", kind, crashing(new AtomicInteger(6)))
+                .restart(RestartPolicy.onCrash().withBackoff(Duration.ofMillis(1), 1, Duration.ofMillis(30))
+                        .withIntensity(2, Duration.ofSeconds(30)).keepRestarting())
+                .size(1)
+                .build();
+        try (pool) {
+            Events events = Events.of(pool);
+            pool.onFork(w -> forks.add(System.nanoTime()));
+            pool.onExit((w, st) -> exits.add(System.nanoTime()));
+            pool.onError((w, t) -> {
+                if (t.getMessage().contains("intensity")) {
+                    errors.add(t.getMessage());
+                }
+            });
+            pool.start();
+            events.await("online 7");
+            assertEquals(List.of(7), List.copyOf(pool.workers().keySet()), "the seventh worker stays up");
+            List<String> reported = List.copyOf(errors);
+            assertEquals(4, reported.size(), "restarts 3 to 6 are over the limit, each reported: " + reported);
+            assertTrue(reported.stream().allMatch(m -> m.contains("maximum backoff")), reported.toString());
+            for (int i = 2; i < 6; i++) { // the restarts over the limit waited at least the maximum backoff
+                long waited = forks.get(i + 1) - exits.get(i);
+                assertTrue(waited >= Duration.ofMillis(30).toNanos(), "restart " + (i + 1) + " after " + waited + " ns");
+            }
+            assertTrue(pool.workers().get(7).send("up"));
+        }
+        Threads.assertNoneAlive(pool.name());
+    }
+
     /**
      * A worker that exited after disconnect() (even with a non-zero code), one that was killed, and one
      * that exited with 0 are not restarted. Checked without waiting on the clock: a crash after them is

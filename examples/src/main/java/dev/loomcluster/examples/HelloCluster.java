@@ -1,6 +1,7 @@
 package dev.loomcluster.examples;
 
 import dev.loomcluster.Isolation;
+import dev.loomcluster.Signals;
 import dev.loomcluster.ThreadKind;
 import dev.loomcluster.WorkerContext;
 import dev.loomcluster.WorkerMain;
@@ -58,15 +59,8 @@ public final class HelloCluster {
         });
         pool.onError((worker, error) -> System.err.println("Worker " + worker.id() + " failed: " + error));
 
-        // Ctrl-C / SIGTERM: the JVM runs its shutdown hooks, with the pool's threads still running. The hook
-        // drains the pool, then ends the JVM with status 0 (a JVM ended by a signal would report 130/143).
-        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("hello-shutdown").unstarted(() -> {
-            System.out.println("Primary " + ProcessHandle.current().pid() + " draining");
-            pool.close();
-            System.out.println("Primary " + ProcessHandle.current().pid() + " exited");
-            System.out.flush();
-            Runtime.getRuntime().halt(0);
-        }));
+        // Ctrl-C / SIGTERM: drain the pool, then exit with status 0.
+        Signals.drainOnTermination(pool, () -> System.out.println("Primary " + ProcessHandle.current().pid() + " draining"));
         pool.start();
     }
 

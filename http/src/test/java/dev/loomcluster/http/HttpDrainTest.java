@@ -19,7 +19,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** A worker's graceful disconnect: idle keep-alive connections close, in-flight responses end with Connection: close. */
+/**
+ * The graceful disconnect of a worker no other worker can take connections from: idle keep-alive
+ * connections close after the drain grace, in-flight responses end with Connection: close.
+ */
 @ParameterizedClass
 @EnumSource(ThreadKind.class)
 class HttpDrainTest {
@@ -51,7 +54,8 @@ class HttpDrainTest {
                 busy.write(RawHttp.get("/later"));
                 assertTrue(inHandler.await(5, TimeUnit.SECONDS));
                 var disconnected = server.pool.workers().get(1).disconnect();
-                assertTrue(idle.isPeerClosed(Duration.ofSeconds(2)), "idle keep-alive connection closed at once");
+                assertTrue(idle.isPeerClosed(Duration.ofSeconds(2)),
+                        "idle keep-alive connection closed after the drain grace: no other worker can take it");
                 assertFalse(exit.isDone(), "the worker waits for the response in flight");
                 RawHttp.Response r = RawHttp.read(busy);
                 assertEquals("later", r.text());

@@ -21,6 +21,9 @@ import java.util.concurrent.TimeUnit;
  * pool (graceful drain, then kill).
  */
 final class TestServer implements AutoCloseable {
+    /** The pools' drain grace: short, so that closing a pool with idle keep-alive clients stays quick. */
+    static final Duration DRAIN_GRACE = Duration.ofMillis(300);
+
     final WorkerPool pool;
     final int port;
     /** The server of each worker, by worker id. */
@@ -63,7 +66,8 @@ final class TestServer implements AutoCloseable {
             server.start();
             servers.put(ctx.id(), server);
             started.countDown();
-        }).size(workers).threads(kind).name("http-test").shutdownTimeout(Duration.ofSeconds(5)).build();
+        }).size(workers).threads(kind).name("http-test").shutdownTimeout(Duration.ofSeconds(5))
+                .drainGrace(DRAIN_GRACE).build();
         pool.onListening((w, a) -> {
             address.complete(a);
             listening.countDown();

@@ -172,6 +172,16 @@ public class HttpParseRespondBenchmark {
         }
 
         @Override
+        public boolean canHandOver() {
+            return false;
+        }
+
+        @Override
+        public boolean handOver(ByteBuffer unconsumed) {
+            return false;
+        }
+
+        @Override
         public boolean isOpen() {
             return true;
         }
@@ -199,6 +209,21 @@ public class HttpParseRespondBenchmark {
         @Override
         public Map<String, String> env() {
             return Map.of();
+        }
+
+        @Override
+        public boolean send(Object message, Connection connection, ByteBuffer unconsumed) {
+            return false;
+        }
+
+        @Override
+        public Registration onConnection(java.util.function.BiFunction<Object, Connection, dev.loomcluster.ConnectionHandler> handlers) {
+            return () -> { };
+        }
+
+        @Override
+        public java.time.Duration drainGrace() {
+            return java.time.Duration.ZERO;
         }
 
         @Override

@@ -8,6 +8,7 @@ import org.jctools.queues.atomic.MpmcAtomicArrayQueue;
 import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -16,7 +17,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * run on any thread and takes back what is still queued. The queue is MPMC because a closer may drain it
  * while the acceptor offers and the loop polls: after publishing {@code open = false} the closer drains,
  * and an acceptor that offered and then sees {@code open == false} drains too (a full fence orders both),
- * so a channel is never stranded in a closed share.
+ * so a channel is never stranded in a closed share. Connections handed over by other workers
+ * ({@link Transfer}s) take the same path through a second, unbounded MPMC queue: they are few, and a
+ * hand-over must not fail because accepted channels filled the first.
  */
 final class AcceptorShare implements Share {
     // ---- immutable
@@ -25,6 +28,7 @@ final class AcceptorShare implements Share {
 
     // ---- any thread
     private final MessagePassingQueue<SocketChannel> queue;
+    private final ConcurrentLinkedQueue<Transfer> transfers = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final AtomicBoolean idleRegistered = new AtomicBoolean();
     private final EventLoop.Task drainTask = new EventLoop.Task() {
@@ -76,6 +80,10 @@ final class AcceptorShare implements Share {
         while (open && (ch = queue.poll()) != null) {
             owner.adopt(ch);
         }
+        Transfer t;
+        while (open && (t = transfers.poll()) != null) {
+            owner.adoptTransfer(t);
+        }
         if (server.policy() == SchedulingPolicy.SHARED) {
             pollIdle();
         }
@@ -125,6 +133,31 @@ final class AcceptorShare implements Share {
         server.redispatch(channel, this);
     }
 
+    /** Queues a connection handed over by another worker; false if this share is closed. */
+    boolean offerTransfer(Transfer t) {
+        if (!open) {
+            return false;
+        }
+        transfers.offer(t);
+        VarHandle.fullFence();
+        if (!open) {
+            rescue();
+            return true;
+        }
+        scheduleDrain();
+        return true;
+    }
+
+    @Override
+    public boolean canHandOver() {
+        return server.hasOtherShare(this);
+    }
+
+    @Override
+    public boolean handOver(Transfer transfer) {
+        return server.offerToOther(transfer, this);
+    }
+
     @Override
     public void close() {
         if (!open) {
@@ -141,5 +174,22 @@ final class AcceptorShare implements Share {
         while ((ch = queue.poll()) != null) {
             server.redispatch(ch, this);
         }
+        Transfer t;
+        while ((t = transfers.poll()) != null) {
+            if (server.offerToOther(t, this)) {
+                continue;
+            }
+            // No other share is left (the whole pool is disconnecting): this share's worker, which stops
+            // listening but still serves, keeps the connection rather than closing it under a client.
+            if (owner.loop().inLoop()) {
+                owner.adoptTransfer(t);
+            } else {
+                t.close();
+            }
+        }
+    }
+
+    boolean isOpen() {
+        return open;
     }
 }

@@ -24,7 +24,13 @@ import java.util.function.Function;
  *
  * <p>Writes go straight to the socket when nothing is queued; what the socket does not take is copied
  * into the queue and flushed on {@code OP_WRITE}. Crossing {@link #HIGH_WATER} queued bytes makes the
- * connection unwritable until the queue drains below {@link #LOW_WATER}.
+ * connection unwritable, and stops reading from it, until the queue drains below {@link #LOW_WATER}: a
+ * peer that sends but does not read cannot make the queue grow past one read's worth of output above the
+ * mark, whoever writes.
+ *
+ * <p>A connection can leave its loop for another worker's ({@link #handOver}, {@link #detach}): its key is
+ * cancelled here (the old selector drops it at its next select; a channel may be registered with several
+ * selectors meanwhile), and a new {@code ConnectionImpl} on the other loop adopts the channel.
  */
 final class ConnectionImpl implements Connection, EventLoop.IoHandle {
     static final int HIGH_WATER = 64 * 1024;
@@ -34,7 +40,7 @@ final class ConnectionImpl implements Connection, EventLoop.IoHandle {
     // ---- immutable
     private final WorkerNet worker;
     private final SocketChannel channel;
-    private final NetServerImpl server;
+    private final NetServerImpl server;   // null for a connection sent to this worker with a message
     private final InetSocketAddress remote;
     private final InetSocketAddress local;
 
@@ -51,12 +57,16 @@ final class ConnectionImpl implements Connection, EventLoop.IoHandle {
     private boolean closeRequested;
     private boolean shutdownRequested;
     private boolean readingPaused;
+    private boolean outputBlocked;   // queued output over the high-water mark: reading stops
     private boolean inputClosed;
+    /** Input carried over from the worker that handed this connection over, not yet given to the handler. */
+    private ByteBuffer replay;
 
-    ConnectionImpl(WorkerNet worker, SocketChannel channel, NetServerImpl server) throws IOException {
+    ConnectionImpl(WorkerNet worker, SocketChannel channel, NetServerImpl server, ByteBuffer carried) throws IOException {
         this.worker = worker;
         this.channel = channel;
         this.server = server;
+        this.replay = carried != null && carried.hasRemaining() ? carried : null;
         this.remote = (InetSocketAddress) channel.getRemoteAddress();
         this.local = (InetSocketAddress) channel.getLocalAddress();
     }
@@ -65,14 +75,35 @@ final class ConnectionImpl implements Connection, EventLoop.IoHandle {
         return server;
     }
 
+    /**
+     * Registers with this loop's selector. A channel that left this loop and came back before the selector
+     * flushed its cancelled key meets {@code CancelledKeyException}: a {@code selectNow} flushes it (ready
+     * keys it sees are reported again by the next select: readiness is level-triggered). Loop thread, in a
+     * mailbox task (never inside a select).
+     */
     void register(Selector selector) throws IOException {
-        key = channel.register(selector, SelectionKey.OP_READ, this);
+        try {
+            key = channel.register(selector, SelectionKey.OP_READ, this);
+        } catch (java.nio.channels.CancelledKeyException backTooSoon) {
+            selector.selectNow(k -> { });
+            key = channel.register(selector, SelectionKey.OP_READ, this);
+        }
     }
 
     /** Asks the factory for a handler and tells it the connection is open. Loop thread. */
     void open(Function<Connection, ConnectionHandler> handlers) {
         handler = Objects.requireNonNull(handlers.apply(this), "the handler factory returned null");
         handler.onOpen(this);
+        deliverReplay();
+    }
+
+    /** Gives the carried input to the handler, once, before anything new is read. Loop thread. */
+    private void deliverReplay() {
+        ByteBuffer r = replay;
+        if (r != null && !closed && !readingPaused) {
+            replay = null;
+            handler.onData(this, r);
+        }
     }
 
     // ---------------------------------------------------------------- loop thread: I/O
@@ -93,7 +124,11 @@ final class ConnectionImpl implements Connection, EventLoop.IoHandle {
 
     private void read() {
         ByteBuffer buffer = worker.readBuffer();
-        for (int i = 0; i < MAX_READS_PER_EVENT && !closed && !readingPaused && !inputClosed; i++) {
+        for (int i = 0; i < MAX_READS_PER_EVENT && !closed && !readingPaused && !outputBlocked && !inputClosed; i++) {
+            if (pendingBytes.get() > HIGH_WATER) { // counts writes from other threads not yet on the loop
+                updateWritability();
+                return;
+            }
             buffer.clear();
             int n;
             try {
@@ -165,9 +200,13 @@ final class ConnectionImpl implements Connection, EventLoop.IoHandle {
         long pending = pendingBytes.get();
         if (writable && pending > HIGH_WATER) {
             writable = false;
+            outputBlocked = true;
+            updateInterest();
             handler.onWritabilityChanged(this, false);
         } else if (!writable && pending < LOW_WATER) {
             writable = true;
+            outputBlocked = false;
+            updateInterest();
             handler.onWritabilityChanged(this, true);
         }
     }
@@ -177,7 +216,7 @@ final class ConnectionImpl implements Connection, EventLoop.IoHandle {
             return;
         }
         int ops = 0;
-        if (!readingPaused && !inputClosed) {
+        if (!readingPaused && !outputBlocked && !inputClosed) {
             ops |= SelectionKey.OP_READ;
         }
         if (!queue.isEmpty()) {
@@ -249,6 +288,65 @@ final class ConnectionImpl implements Connection, EventLoop.IoHandle {
         }
     }
 
+    // ---------------------------------------------------------------- loop thread: leaving for another loop
+
+    /** Whether this connection may leave its loop now: open, nothing queued or on its way, input open. */
+    private boolean canDetach() {
+        return !closed && !closeRequested && !shutdownRequested && !inputClosed && queue.isEmpty()
+                && pendingBytes.get() == 0 && handler != null;
+    }
+
+    /**
+     * Takes the connection off this loop if {@code offer} takes it: the channel and the input not consumed
+     * yet go into a transfer; while {@code offer} runs this loop has no interest in the channel, so the
+     * other loop may register it at once and nothing is read here. If {@code offer} takes it, the key is
+     * cancelled, the connection leaves the worker, {@code unconsumed} is consumed and the handler gets
+     * {@code onClose} (as a Node socket sent away emits {@code close}); if not, nothing has changed. False
+     * also if {@link #canDetach()} says no. Loop thread.
+     */
+    boolean detach(ByteBuffer unconsumed, java.util.function.Predicate<Transfer> offer) {
+        assert worker.loop().inLoop();
+        if (!canDetach()) {
+            return false;
+        }
+        ByteBuffer carried = unconsumed.duplicate();
+        ByteBuffer r = replay;
+        if (r != null && r.hasRemaining()) { // still paused since it arrived: carried first, then the new part
+            carried = ByteBuffer.allocate(r.remaining() + carried.remaining()).put(r.duplicate()).put(carried).flip();
+        }
+        Transfer t = Transfer.of(channel, carried);
+        key.interestOps(0);
+        if (!offer.test(t)) {
+            updateInterest();
+            return false;
+        }
+        unconsumed.position(unconsumed.limit());
+        replay = null;
+        closed = true;
+        key.cancel();
+        worker.connectionClosed(this);
+        handler.onClose(this);
+        return true;
+    }
+
+    @Override
+    public boolean canHandOver() {
+        return server != null && !closed && server.share().canHandOver();
+    }
+
+    @Override
+    public boolean handOver(ByteBuffer unconsumed) {
+        Objects.requireNonNull(unconsumed, "unconsumed");
+        if (!worker.loop().inLoop()) {
+            throw new IllegalStateException("handOver must be called on the connection's loop, not on "
+                    + Thread.currentThread().getName());
+        }
+        if (server == null || !server.share().canHandOver()) {
+            return false;
+        }
+        return detach(unconsumed, server.share()::handOver);
+    }
+
     /** The worker started disconnecting. Loop thread. */
     void onWorkerDisconnect() {
         if (!closed && handler != null) {
@@ -314,6 +412,7 @@ final class ConnectionImpl implements Connection, EventLoop.IoHandle {
         onLoop(() -> {
             readingPaused = false;
             updateInterest();
+            deliverReplay();
         });
     }
 

@@ -55,6 +55,11 @@ final class NetServerImpl implements NetServer, ShareOwner {
     }
 
     @Override
+    public void adoptTransfer(Transfer transfer) {
+        worker.adoptTransfer(transfer, this);
+    }
+
+    @Override
     public InetSocketAddress address() {
         return share.address();
     }

@@ -23,4 +23,21 @@ public interface Share {
 
     /** Stops handing connections to this worker; what is still queued goes to other shares. Any thread. */
     void close();
+
+    /**
+     * Whether another worker listens on this address in this JVM and could take a connection handed over
+     * from this share's worker. A service whose workers live in other processes has none. Any thread.
+     */
+    default boolean canHandOver() {
+        return false;
+    }
+
+    /**
+     * Hands a connection over to another share of this address (round robin), whose worker adopts it on
+     * its loop. Returns {@code false}, leaving the connection to the caller, when no other share is left.
+     * Any thread.
+     */
+    default boolean handOver(Transfer transfer) {
+        return false;
+    }
 }

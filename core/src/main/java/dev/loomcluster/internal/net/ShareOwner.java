@@ -12,4 +12,7 @@ public interface ShareOwner {
 
     /** A connection accepted for this worker. Worker loop. */
     void adopt(SocketChannel channel);
+
+    /** A connection another worker handed over to this one, with its unconsumed input. Worker loop. */
+    void adoptTransfer(Transfer transfer);
 }

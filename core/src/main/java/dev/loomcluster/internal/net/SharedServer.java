@@ -48,6 +48,7 @@ final class SharedServer {
     private final ConcurrentLinkedQueue<AcceptorShare> idle = new ConcurrentLinkedQueue<>();
     private volatile AcceptorShare[] shares = NONE;  // guarded for writes by the registry's monitor
     private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicInteger handOverCursor = new java.util.concurrent.atomic.AtomicInteger();
 
     // ---- acceptor thread (racy use by rescuers is harmless)
     private int cursor;
@@ -204,6 +205,34 @@ final class SharedServer {
         if (!placed) {
             closeQuietly(ch);
         }
+    }
+
+    /** Whether a share other than {@code from} is open: a hand-over from {@code from} has somewhere to go. */
+    boolean hasOtherShare(AcceptorShare from) {
+        for (AcceptorShare s : shares) {
+            if (s != from && s.isOpen()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Queues a handed-over connection on the next open share other than {@code from} (round robin, no
+     * bound: a connection already served is never refused for the backlog); false, with nothing done, if
+     * none is left.
+     */
+    boolean offerToOther(Transfer t, AcceptorShare from) {
+        AcceptorShare[] a = shares;
+        int n = a.length;
+        int start = handOverCursor.getAndIncrement();
+        for (int i = 0; i < n; i++) {
+            AcceptorShare s = a[Math.floorMod(start + i, n)];
+            if (s != from && s.offerTransfer(t)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -12,8 +12,9 @@ import java.util.Map;
  * it, the others share it; the last one to leave closes it. {@code listen(0)} binds a random port once and
  * every later {@code listen(0)} on the same host shares it (Node's documented behaviour). Any thread; the
  * map is guarded by this object's monitor, held across {@code bind} and {@code close} of a listening
- * socket (non-blocking system calls), so that a {@code listen} right after the last share left binds anew
- * and never meets the old socket; never held across reads, writes or accepts.
+ * socket and the end of its acceptor thread (which the close wakes at once), so that a {@code listen}
+ * right after the last share left binds anew and never meets the old socket; never held across reads,
+ * writes or accepts.
  */
 public final class SharedServers implements ListenService {
     // ---- immutable
@@ -62,18 +63,19 @@ public final class SharedServers implements ListenService {
         }
     }
 
-    /** Removes a share; closes the socket when it was the last. */
+    /**
+     * Removes a share; closes the socket when it was the last. The acceptor is joined under the monitor:
+     * while it is blocked in {@code accept}, closing the channel only marks it closed, and the kernel
+     * socket (and its port) is released when that {@code accept} returns, so a {@code listen} that came in
+     * between would meet the old socket and fail with {@code BindException}.
+     */
     void release(SharedServer server, AcceptorShare share) {
-        boolean last;
         synchronized (this) {
-            last = server.remove(share);
-            if (last) {
+            if (server.remove(share)) {
                 byAddress.values().removeIf(s -> s == server);
                 server.close();
+                server.awaitAcceptor();
             }
-        }
-        if (last) {
-            server.awaitAcceptor();
         }
     }
 

@@ -13,7 +13,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -35,9 +37,17 @@ public final class WorkerNet {
     private final Set<ConnectionImpl> connections = ConcurrentHashMap.newKeySet();
     private volatile boolean accepting = true;
     private volatile long connectionsReceived;   // written by the loop only
+    /** Connections sent to this worker with a message, waiting for its loop (MPMC: any sender, loop or closer). */
+    private final ConcurrentLinkedQueue<Received> received = new ConcurrentLinkedQueue<>();
+    private volatile BiFunction<Object, Connection, ConnectionHandler> receiver;
 
     // ---- loop
     private ByteBuffer readBuffer;
+    private boolean disconnecting;
+
+    /** A connection sent to this worker, with the message it came with. */
+    private record Received(Object message, Transfer transfer) {
+    }
 
     /**
      * @param loop      the worker's loop
@@ -82,6 +92,7 @@ public final class WorkerNet {
     /** Loop: tells every open connection's handler that the worker is disconnecting. */
     public void notifyDisconnect() {
         assert loop.inLoop();
+        disconnecting = true;
         for (ConnectionImpl c : connections) {
             c.onWorkerDisconnect();
         }
@@ -112,6 +123,10 @@ public final class WorkerNet {
             c.closeFromOwnerExit(notifyHandlers);
         }
         connections.clear();
+        Received r;
+        while ((r = received.poll()) != null) {
+            r.transfer().close();
+        }
     }
 
     /** Loop: registers a channel accepted for {@code server} with this loop and opens its handler. */
@@ -121,26 +136,104 @@ public final class WorkerNet {
             server.share().giveBack(channel);
             return;
         }
-        ConnectionImpl c;
         try {
             channel.configureBlocking(false);
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            c = new ConnectionImpl(this, channel, server);
-            c.register(loop.selector());
         } catch (IOException e) {
             Log.peerFailure("setting up an accepted connection", channel, e);
             SharedServer.closeQuietly(channel);
             return;
         }
+        open(channel, server, null, server.handlers());
+    }
+
+    /**
+     * Loop: adopts a connection another worker of this address handed over: a new connection object and
+     * a new handler from {@code server}'s factory, then the carried input, then reads.
+     */
+    void adoptTransfer(Transfer transfer, NetServerImpl server) {
+        assert loop.inLoop();
+        if (!accepting) {
+            if (!server.share().handOver(transfer)) {
+                transfer.close(); // this worker is ending and no other listens: nobody can serve it
+            }
+            return;
+        }
+        open(transfer.channel(), server, transfer.carried(), server.handlers());
+    }
+
+    /**
+     * Takes a connection sent to this worker with a message ({@code worker.send(message, connection)});
+     * the worker's receiver is asked for its handler on the loop. Any thread. Returns {@code false}, and
+     * leaves the connection to the caller, if this worker is ending.
+     */
+    public boolean receive(Object message, Transfer transfer) {
+        if (!accepting) {
+            return false;
+        }
+        received.offer(new Received(message, transfer));
+        if (!accepting && received.remove(new Received(message, transfer))) {
+            return false;
+        }
+        loop.execute(this::drainReceived);
+        return true;
+    }
+
+    /**
+     * Sets what makes handlers for connections sent to this worker ({@code null} clears it: they are
+     * closed). Any thread.
+     */
+    public void receiver(BiFunction<Object, Connection, ConnectionHandler> receiver) {
+        this.receiver = receiver;
+    }
+
+    /**
+     * Loop: takes one of this worker's connections off its loop with its unconsumed input, if
+     * {@code offer} takes the transfer; false if it is not this worker's, or cannot leave now (see
+     * {@code Connection.handOver}).
+     */
+    public boolean detach(Connection connection, ByteBuffer unconsumed, java.util.function.Predicate<Transfer> offer) {
+        assert loop.inLoop();
+        return connection instanceof ConnectionImpl c && connections.contains(c) && c.detach(unconsumed, offer);
+    }
+
+    private void drainReceived() {
+        Received r;
+        while (accepting && (r = received.poll()) != null) {
+            var factory = receiver;
+            if (factory == null) {
+                r.transfer().close();
+                continue;
+            }
+            Object message = r.message();
+            open(r.transfer().channel(), null, r.transfer().carried(), c -> factory.apply(message, c));
+        }
+    }
+
+    private void open(SocketChannel channel, NetServerImpl server, ByteBuffer carried,
+                      Function<Connection, ConnectionHandler> handlers) {
+        ConnectionImpl c;
+        try {
+            c = new ConnectionImpl(this, channel, server, carried);
+            c.register(loop.selector());
+        } catch (IOException | RuntimeException e) {
+            SharedServer.closeQuietly(channel);
+            return;
+        }
         connectionsReceived++;
         connections.add(c);
-        server.connectionOpened();
-        c.open(server.handlers());
+        if (server != null) {
+            server.connectionOpened();
+        }
+        c.open(handlers);
+        if (disconnecting) {
+            c.onWorkerDisconnect();
+        }
     }
 
     /** Loop: a connection closed. */
     void connectionClosed(ConnectionImpl c) {
-        if (connections.remove(c)) {
+        if (connections.remove(c) && c.server() != null) {
             c.server().connectionClosed();
         }
         onDrained.run();

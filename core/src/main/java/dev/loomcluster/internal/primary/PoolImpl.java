@@ -83,6 +83,9 @@ public final class PoolImpl implements WorkerPool {
     private final Listeners<Consumer<Worker>> onDisconnect = new Listeners<>();
     private final Listeners<BiConsumer<Worker, ExitStatus>> onExit = new Listeners<>();
     private final Listeners<BiConsumer<Worker, Throwable>> onError = new Listeners<>();
+    private final Listeners<BiConsumer<Worker, dev.loomcluster.SentConnection>> onConnection = new Listeners<>();
+    private final java.util.Set<SentConnectionImpl> heldConnections = ConcurrentHashMap.newKeySet();
+    private final Reloader reloader = new Reloader(this);
 
     // ---- primary loop
     private final ArrayDeque<Long> restartTimes = new ArrayDeque<>();
@@ -288,6 +291,16 @@ public final class PoolImpl implements WorkerPool {
         onError.fire(l -> l.accept(w, error));
     }
 
+    /** A worker sent a connection: the listeners forward or close it; with none, it is closed. */
+    void fireConnection(WorkerHandle w, Object message, dev.loomcluster.internal.net.Transfer transfer) {
+        SentConnectionImpl sent = new SentConnectionImpl(message, w, transfer, heldConnections);
+        if (onConnection.snapshot().length == 0 || closing) {
+            sent.close();
+            return;
+        }
+        onConnection.fire(l -> l.accept(w, sent));
+    }
+
     void fireDisconnect(WorkerHandle w) {
         onDisconnect.fire(l -> l.accept(w));
     }
@@ -319,18 +332,28 @@ public final class PoolImpl implements WorkerPool {
         while (!restartTimes.isEmpty() && now - restartTimes.peekFirst() > window) {
             restartTimes.pollFirst();
         }
-        if (restartTimes.size() >= policy.maxRestarts()) {
-            restartsGivenUp = true;
-            Lifecycle.restartsGivenUp(name(), w.id(), policy.maxRestarts(), policy.window());
-            fireError(w, new IllegalStateException("restart intensity exceeded: more than "
-                    + policy.maxRestarts() + " restarts within " + policy.window()
-                    + "; pool " + name() + " stops restarting workers"));
-            return;
+        boolean exceeded = restartTimes.size() >= policy.maxRestarts();
+        if (exceeded) {
+            boolean keep = policy.whenExceeded() == RestartPolicy.Exceeded.KEEP_RESTARTING;
+            restartsGivenUp = !keep;
+            String text = "restart intensity exceeded: more than " + policy.maxRestarts() + " restarts within "
+                    + policy.window() + "; pool " + name() + (keep
+                    ? " restarts worker " + w.id() + "'s slot after the maximum backoff " + policy.maxBackoff()
+                    : " stops restarting workers (with no worker left, its servers are down)");
+            if (keep) {
+                LOG.log(System.Logger.Level.WARNING, text);
+            } else {
+                Lifecycle.restartsGivenUp(name(), w.id(), policy.maxRestarts(), policy.window());
+            }
+            fireError(w, new IllegalStateException(text));
+            if (!keep) {
+                return;
+            }
         }
         restartTimes.addLast(now);
         boolean stable = now - w.forkedAtNanos >= policy.resetAfter().toNanos();
         int crashes = stable ? 1 : w.consecutiveCrashes + 1;
-        long delay = policy.backoff(crashes).toNanos();
+        long delay = exceeded ? policy.maxBackoff().toNanos() : policy.backoff(crashes).toNanos();
         Map<String, String> env = w.env();
         Lifecycle.restartScheduled(name(), w.id(), status.code(), w.restarts + 1, delay);
         primary.schedule(delay, 0, () -> {
@@ -429,6 +452,9 @@ public final class PoolImpl implements WorkerPool {
         CompletableFuture.allOf(exits.toArray(CompletableFuture[]::new)).whenComplete((v, e) ->
                 primary.execute(() -> {
                     killer.cancel();
+                    for (SentConnectionImpl c : heldConnections) {
+                        c.close();
+                    }
                     servers.closeAll();
                     if (processes != null) {
                         processes.close();
@@ -480,6 +506,24 @@ public final class PoolImpl implements WorkerPool {
     @Override
     public Registration onError(BiConsumer<Worker, Throwable> listener) {
         return onError.add(listener);
+    }
+
+    @Override
+    public Registration onConnection(BiConsumer<Worker, dev.loomcluster.SentConnection> listener) {
+        return onConnection.add(listener);
+    }
+
+    @Override
+    public CompletableFuture<Void> reload() {
+        return reloader.reload();
+    }
+
+    @Override
+    public CompletableFuture<Void> scale(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("scale must not be negative: " + n);
+        }
+        return reloader.scale(n);
     }
 
     @Override

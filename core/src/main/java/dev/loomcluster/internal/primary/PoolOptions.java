@@ -35,7 +35,8 @@ public record PoolOptions(
         Isolation isolation,
         List<String> jvmOptions,
         IdleStrategy idle,
-        Duration blockedLoopThreshold) {
+        Duration blockedLoopThreshold,
+        Duration drainGrace) {
 
     public PoolOptions {
         Objects.requireNonNull(mains, "mains");
@@ -49,6 +50,7 @@ public record PoolOptions(
         env = Map.copyOf(env);
         jvmOptions = List.copyOf(jvmOptions);
         Objects.requireNonNull(blockedLoopThreshold, "blockedLoopThreshold");
+        Objects.requireNonNull(drainGrace, "drainGrace");
     }
 
     /** Checks that {@code d} is positive; returns it. */

@@ -51,6 +51,11 @@ final class ThreadLink implements WorkerLink {
     }
 
     @Override
+    public boolean deliverConnection(Object isolated, dev.loomcluster.internal.net.Transfer transfer) {
+        return runtime.deliverConnection(isolated, transfer);
+    }
+
+    @Override
     public void requestDisconnect() {
         runtime.requestDisconnect();
     }

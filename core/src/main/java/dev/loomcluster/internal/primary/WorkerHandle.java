@@ -72,7 +72,8 @@ final class WorkerHandle implements Worker, Uplink {
         this.env = Map.copyOf(env);
         this.restarts = restarts;
         this.consecutiveCrashes = consecutiveCrashes;
-        this.link = pool.newLink(new WorkerSpec(id, this.env, pool.name(), pool.options().mains()), this);
+        this.link = pool.newLink(new WorkerSpec(id, this.env, pool.name(), pool.options().mains(),
+                pool.options().drainGrace()), this);
     }
 
     @Override
@@ -89,6 +90,22 @@ final class WorkerHandle implements Worker, Uplink {
     public boolean send(Object message) {
         Object isolated = Messages.isolate(message);
         return isConnected() && link.deliver(isolated);
+    }
+
+    @Override
+    public boolean send(Object message, dev.loomcluster.SentConnection connection) {
+        java.util.Objects.requireNonNull(connection, "connection");
+        if (!(connection instanceof SentConnectionImpl sent)) {
+            throw new IllegalArgumentException("not a connection sent by a worker of this JVM: " + connection);
+        }
+        Object isolated = Messages.isolate(message);
+        var transfer = sent.take();
+        if (isConnected() && link.deliverConnection(isolated, transfer)) {
+            sent.forwarded();
+            return true;
+        }
+        sent.restore(transfer);
+        return false;
     }
 
     /** Delivers an already isolated message; false if the worker is gone. */
@@ -199,6 +216,11 @@ final class WorkerHandle implements Worker, Uplink {
     // ---- Uplink: any thread of the worker
 
     @Override
+    public boolean carriesConnections() {
+        return true;
+    }
+
+    @Override
     public void requestDisconnect() {
         disconnect(); // as Node's worker-side disconnect: the primary marks exitedAfterDisconnect too
     }
@@ -266,6 +288,7 @@ final class WorkerHandle implements Worker, Uplink {
                 onError.fire(l -> l.accept(error));
                 pool.fireError(this, error);
             }
+            case Signal.Sent(Object message, var transfer) -> pool.fireConnection(this, message, transfer);
             case Signal.Disconnected ignored -> markDisconnected();
             case Signal.Exited(ExitStatus status) -> finish(status);
         }

@@ -17,6 +17,14 @@ public interface WorkerLink {
     /** Hands an isolated message to the worker; {@code false} if it no longer takes messages. */
     boolean deliver(Object isolated);
 
+    /**
+     * Hands a connection sent by a worker, with an isolated message, to this worker; {@code false} if it
+     * cannot take it (ending, or in another JVM), the connection then stays the caller's.
+     */
+    default boolean deliverConnection(Object isolated, dev.loomcluster.internal.net.Transfer transfer) {
+        return false;
+    }
+
     /** Asks the worker to disconnect gracefully. */
     void requestDisconnect();
 

@@ -108,10 +108,12 @@ public final class ChildMain implements Uplink {
         String mainClass = Ipc.field(k, spec.get("main"), "main", String.class);
         ThreadKind threads = ThreadKind.valueOf(Ipc.field(k, spec.get("threads"), "threads", String.class));
         String scheduling = Ipc.field(k, spec.get("scheduling"), "scheduling", String.class);
+        java.time.Duration drainGrace = java.time.Duration.ofMillis(Ipc.longField(k, spec.get("drainGraceMillis"), "drainGraceMillis"));
 
         Supplier<WorkerMain> mains = () -> instantiate(mainClass); // fails inside run: error event, exit 1
         listen = new ChildListenService(this, "ROUND_ROBIN".equals(scheduling));
-        WorkerRuntime rt = new WorkerRuntime(new WorkerSpec(id, env, pool, mains), this, listen);
+        WorkerSpec workerSpec = new WorkerSpec(id, env, pool, mains, drainGrace);
+        WorkerRuntime rt = new WorkerRuntime(workerSpec, this, listen);
         runtime = rt;
         ipc.startReading("loomcluster-ipc-in", true, new IpcChannel.Receiver() {
             @Override
@@ -126,7 +128,7 @@ public final class ChildMain implements Uplink {
         });
         ExitStatus[] status = new ExitStatus[1];
         if (threads == ThreadKind.VIRTUAL) {
-            Thread t = Thread.ofVirtual().name(new WorkerSpec(id, env, pool, mains).loopName())
+            Thread t = Thread.ofVirtual().name(workerSpec.loopName())
                     .start(() -> status[0] = rt.run());
             try {
                 t.join();
@@ -135,7 +137,7 @@ public final class ChildMain implements Uplink {
                 return 1;
             }
         } else {
-            Thread.currentThread().setName(new WorkerSpec(id, env, pool, mains).loopName());
+            Thread.currentThread().setName(workerSpec.loopName());
             status[0] = rt.run();
         }
         return status[0].code();

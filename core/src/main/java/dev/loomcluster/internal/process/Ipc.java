@@ -14,7 +14,7 @@ import java.util.Map;
  *
  * <pre>
  * child -> primary                          primary -> child
- * HELLO [token]                 (first)     SPEC {id, env, pool, main, threads, scheduling} (first)
+ * HELLO [token]                 (first)     SPEC {id, env, pool, main, threads, scheduling, drainGraceMillis}
  * ONLINE, LISTENING [host, port]            MESSAGE value
  * MESSAGE value, FAILED failure             DISCONNECT
  * REQUEST_DISCONNECT                        LISTEN_REPLY [host, port] or [error class, message]

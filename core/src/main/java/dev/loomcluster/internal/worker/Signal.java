@@ -21,6 +21,13 @@ public sealed interface Signal {
     record Failed(Throwable error) implements Signal {
     }
 
+    /**
+     * The worker sends one of its connections, detached from its loop, with an isolated message
+     * ({@code ctx.send(message, connection)}). Only within one JVM.
+     */
+    record Sent(Object message, dev.loomcluster.internal.net.Transfer transfer) implements Signal {
+    }
+
     /** The worker's channel to the primary is closed: it takes no more messages. */
     record Disconnected() implements Signal {
     }

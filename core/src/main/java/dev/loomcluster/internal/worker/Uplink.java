@@ -17,4 +17,12 @@ public interface Uplink {
      * {@code exitedAfterDisconnect} and then disconnects it.
      */
     void requestDisconnect();
+
+    /**
+     * Whether connections can be sent to the primary ({@link Signal.Sent}): only when the primary is in
+     * this JVM, as a connection's channel cannot cross a process boundary here.
+     */
+    default boolean carriesConnections() {
+        return false;
+    }
 }

@@ -72,6 +72,7 @@ public final class WorkerRuntime implements WorkerContext, EventLoop.Handler, Wo
     private final Listeners<Consumer<Object>> messageHandlers = new Listeners<>();
     private final Listeners<Runnable> disconnectHooks = new Listeners<>();
     private final AtomicLong messagesOut = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicBoolean receiverSet = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile long messagesIn;            // written by the loop thread only
 
     // ---- loop thread
@@ -287,6 +288,56 @@ public final class WorkerRuntime implements WorkerContext, EventLoop.Handler, Wo
         messagesOut.incrementAndGet();
         uplink.post(isolated);
         return true;
+    }
+
+    @Override
+    public boolean send(Object message, Connection connection, java.nio.ByteBuffer unconsumed) {
+        Objects.requireNonNull(connection, "connection");
+        Objects.requireNonNull(unconsumed, "unconsumed");
+        if (!loop.inLoop()) {
+            throw new IllegalStateException("a connection can be sent only from its worker's loop, not from "
+                    + Thread.currentThread().getName());
+        }
+        Object isolated = Messages.isolate(message);
+        State s = state();
+        if (s == State.ENDED || s == State.KILLED || !uplink.isConnected() || !uplink.carriesConnections()) {
+            return false;
+        }
+        boolean sent = net.detach(connection, unconsumed, transfer -> {
+            uplink.post(new Signal.Sent(isolated, transfer));
+            return true;
+        });
+        if (sent) {
+            messagesOut.incrementAndGet();
+        }
+        return sent;
+    }
+
+    @Override
+    public Registration onConnection(java.util.function.BiFunction<Object, Connection, ConnectionHandler> handlers) {
+        Objects.requireNonNull(handlers, "handlers");
+        if (!receiverSet.compareAndSet(false, true)) {
+            throw new IllegalStateException("worker " + id() + " already has a receiver of sent connections");
+        }
+        net.receiver(handlers);
+        return () -> {
+            net.receiver(null);
+            receiverSet.set(false);
+        };
+    }
+
+    /** Takes a connection the primary forwards with an isolated message; false if this worker is ending. */
+    public boolean deliverConnection(Object isolated, dev.loomcluster.internal.net.Transfer transfer) {
+        State s = state();
+        if (s == State.ENDED || s == State.KILLED) {
+            return false;
+        }
+        return net.receive(isolated, transfer);
+    }
+
+    @Override
+    public Duration drainGrace() {
+        return spec.drainGrace();
     }
 
     @Override

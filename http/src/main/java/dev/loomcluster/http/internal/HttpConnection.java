@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
 import javax.net.ssl.SSLSession;
 
@@ -22,7 +23,16 @@ import javax.net.ssl.SSLSession;
  * thread-safe {@link Outbound} and {@link Transport} methods.
  *
  * <p>Requests are served one at a time, in order: while an exchange is in flight, pipelined bytes wait
- * in {@link #pending} (reading pauses if they pile up), so responses go out in request order.
+ * in {@link #pending} (reading pauses if they pile up), so responses go out in request order. The next
+ * pipelined request starts only while the transport is writable: a client that sends requests but does
+ * not read the answers holds at most one response over the high-water mark.
+ *
+ * <p>When the worker disconnects ({@link #workerDisconnecting}) the connection finishes the exchange in
+ * flight and, between requests, hands itself over with its unparsed bytes to a worker that stays on the
+ * address: its responses keep the connection alive and the client sees nothing. With no worker left (the
+ * pool is closing) it serves what arrives for the pool's drain grace, each response saying
+ * {@code Connection: close}, and closes when the grace is over. A server {@code stop} ({@link #drain})
+ * closes idle connections at once, as the JDK's server does.
  */
 final class HttpConnection implements Transport.Listener {
     private static final System.Logger LOG = System.getLogger("dev.loomcluster.http");
@@ -30,6 +40,48 @@ final class HttpConnection implements Transport.Listener {
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
     /** Pipelined bytes kept beyond the header limit while an exchange is in flight before reading pauses. */
     private static final int STASH_SLACK = 64 * 1024;
+    /** How soon a leaving connection whose last answer is still queued tries again to hand itself over. */
+    private static final Duration HAND_OVER_RETRY = Duration.ofMillis(1);
+
+    /**
+     * Whether, and how, the connection is leaving its worker; independent of the {@link Phase}, changed
+     * only by {@link #moveTo(Leave)}. From {@code STAYING} the worker's disconnect leads to
+     * {@code HANDING_OVER} (another worker can take the connection) or {@code GRACE} (none can), a hand-over
+     * found impossible later leads from {@code HANDING_OVER} to {@code GRACE}, the grace timer to
+     * {@code GRACE_OVER}, and a server stop from any of them to {@code STOPPING}.
+     */
+    enum Leave {
+        /** Serving as usual. */
+        STAYING,
+        /** Responses keep the connection alive; between requests it moves to another worker. */
+        HANDING_OVER,
+        /** No worker can take it: requests that arrive are answered with {@code Connection: close}. */
+        GRACE,
+        /** The drain grace is over: idle, it closes; busy, it closes after the exchange. */
+        GRACE_OVER,
+        /** The server stops: idle, it closes at once; busy, after the exchange. */
+        STOPPING;
+
+        boolean mayMoveTo(Leave next) {
+            return switch (this) {
+                case STAYING -> next != STAYING && next != GRACE_OVER;
+                case HANDING_OVER -> next == GRACE || next == STOPPING;
+                case GRACE -> next == GRACE_OVER || next == STOPPING;
+                case GRACE_OVER -> next == STOPPING;
+                case STOPPING -> false;
+            };
+        }
+
+        /** Whether responses say {@code Connection: close} in this state. */
+        boolean closesResponses() {
+            return this != STAYING && this != HANDING_OVER;
+        }
+
+        /** Whether nothing more is read from the connection when idle. */
+        boolean endsIdle() {
+            return this == GRACE_OVER || this == STOPPING;
+        }
+    }
 
     /** What the connection is doing. The timeout that applies depends on it (see {@link #checkTimeouts}). */
     enum Phase {
@@ -99,9 +151,11 @@ final class HttpConnection implements Transport.Listener {
     private RequestHeaders requestHeaders = new RequestHeaders();
     private ResponseHeaders responseHeaders = new ResponseHeaders();
     private WorkerShare.Slot slot;
+    private dev.loomcluster.Cancellable grace;
 
     // ---- any thread (written by the loop)
-    private volatile boolean draining;
+    /** Whether and how the connection leaves its worker; read by handler threads through {@link #draining()}. */
+    private volatile Leave leave = Leave.STAYING;
 
     HttpConnection(WorkerShare share, Transport transport) {
         this.share = share;
@@ -111,6 +165,13 @@ final class HttpConnection implements Transport.Listener {
         this.outbound = new Outbound(transport, loopThread);
         this.parser = new RequestParser(options);
         this.body = new RequestBodySource(options, transport);
+    }
+
+    /** The one place {@link #leave} changes. Loop. */
+    private void moveTo(Leave next) {
+        assert onLoop();
+        assert leave.mayMoveTo(next) : leave + " -> " + next;
+        leave = next;
     }
 
     /** The one place the phase changes. Loop. */
@@ -149,7 +210,7 @@ final class HttpConnection implements Transport.Listener {
                 transport.pauseReading();
             }
             if (share.draining()) {
-                workerDisconnecting();
+                drain();
             }
         } catch (Throwable t) {
             failed(t);
@@ -178,6 +239,7 @@ final class HttpConnection implements Transport.Listener {
                 transport.pauseReading();
             }
             outbound.flush();
+            leaveIfBetweenRequests();
         } catch (Throwable t) {
             failed(t);
         }
@@ -206,26 +268,102 @@ final class HttpConnection implements Transport.Listener {
     @Override
     public void writable() {
         outbound.writable();
-    }
-
-    @Override
-    public void workerDisconnecting() {
-        assert onLoop();
         try {
-            draining = true;
-            if (exchange == null) {
-                closeNow();
-            } else {
-                closeAfterExchange = true;
+            if (phase == Phase.IDLE && exchange == null && pending.position() > 0) {
+                processPending(); // pipelined requests waited for the answers before them to drain
+                outbound.flush();
+                if (phase == Phase.IDLE || phase == Phase.HEAD) {
+                    transport.resumeReading();
+                }
             }
+            leaveIfBetweenRequests();
         } catch (Throwable t) {
             failed(t);
         }
     }
 
     @Override
+    public void workerDisconnecting() {
+        assert onLoop();
+        try {
+            if (leave != Leave.STAYING || phase == Phase.CLOSING || phase == Phase.CLOSED) {
+                return;
+            }
+            if (transport.canHandOver()) {
+                moveTo(Leave.HANDING_OVER);
+            } else {
+                startGrace(); // responses from now on say Connection: close
+            }
+            if (exchange == null) {
+                leaveIfBetweenRequests();
+            }
+        } catch (Throwable t) {
+            failed(t);
+        }
+    }
+
+    /**
+     * Between requests of a leaving connection: hands it over (staged output first written, queued output
+     * flushed), or, when no worker can take it, serves for the drain grace. Loop.
+     */
+    private void leaveIfBetweenRequests() {
+        if (leave != Leave.HANDING_OVER || processing || exchange != null
+                || (phase != Phase.NEW && phase != Phase.IDLE && phase != Phase.HEAD)) {
+            return;
+        }
+        outbound.flush();
+        if (transport.canHandOver()) {
+            if (transport.pendingBytes() > 0) { // the last answer is on its way: try again once it is out
+                share.ctx.schedule(HAND_OVER_RETRY, () -> {
+                    try {
+                        leaveIfBetweenRequests();
+                    } catch (Throwable t) {
+                        failed(t);
+                    }
+                });
+                return;
+            }
+            pending.flip();
+            if (transport.handOver(pending)) {
+                return; // closed() ran: the connection is another worker's now
+            }
+            pending.compact();
+        }
+        startGrace();
+        if (pending.position() > 0 && (phase == Phase.IDLE || phase == Phase.HEAD)) {
+            processPending();
+            outbound.flush();
+        }
+    }
+
+    /** No worker can take the connection: answer with Connection: close for the drain grace, then close. */
+    private void startGrace() {
+        moveTo(Leave.GRACE);
+        if (grace == null) {
+            grace = share.ctx.schedule(share.ctx.drainGrace(), () -> {
+                try {
+                    if (leave != Leave.GRACE) {
+                        return; // stopping meanwhile
+                    }
+                    moveTo(Leave.GRACE_OVER);
+                    if (exchange == null && (phase == Phase.NEW || phase == Phase.IDLE)) {
+                        closeNow();
+                    } else {
+                        closeAfterExchange = true;
+                    }
+                } catch (Throwable t) {
+                    failed(t);
+                }
+            });
+        }
+    }
+
+    @Override
     public void closed() {
         assert onLoop();
+        if (grace != null) {
+            grace.cancel();
+        }
         if (phase != Phase.CLOSED) {
             moveTo(Phase.CLOSED);
         }
@@ -249,9 +387,21 @@ final class HttpConnection implements Transport.Listener {
         }
     }
 
-    /** The server is stopping or the worker draining: finish the exchange in flight, then close. Loop. */
+    /** The server is stopping: finish the exchange in flight, then close; an idle connection closes now. Loop. */
     void drain() {
-        workerDisconnecting();
+        assert onLoop();
+        try {
+            if (leave != Leave.STOPPING) {
+                moveTo(Leave.STOPPING);
+            }
+            if (exchange == null) {
+                closeNow();
+            } else {
+                closeAfterExchange = true;
+            }
+        } catch (Throwable t) {
+            failed(t);
+        }
     }
 
     /** Drops the connection at once (a stop that timed out, a response that cannot be completed). Any thread. */
@@ -314,9 +464,15 @@ final class HttpConnection implements Transport.Listener {
             while (buf.hasRemaining()) {
                 switch (phase) {
                     case IDLE, HEAD -> {
-                        if (draining) {
+                        if (leave.endsIdle()) {
                             closeNow();
                             return;
+                        }
+                        if (leave == Leave.HANDING_OVER) {
+                            return; // the bytes go with the connection to the worker that takes it
+                        }
+                        if (phase == Phase.IDLE && !transport.isWritable()) {
+                            return; // the next request waits until the answers before it drain
                         }
                         if (phase == Phase.IDLE) {
                             moveTo(Phase.HEAD);
@@ -507,7 +663,7 @@ final class HttpConnection implements Transport.Listener {
         lastEndedInline = false;
         exchange = null;
         body.release();
-        if (closeAfterExchange || draining) {
+        if (closeAfterExchange || leave.endsIdle()) {
             closeNow();
             return;
         }
@@ -520,6 +676,7 @@ final class HttpConnection implements Transport.Listener {
             if (phase == Phase.IDLE || phase == Phase.HEAD) {
                 transport.resumeReading();
             }
+            leaveIfBetweenRequests();
         }
     }
 
@@ -545,7 +702,7 @@ final class HttpConnection implements Transport.Listener {
 
     /** Whether responses should say {@code Connection: close}: the worker or server is draining. Any thread. */
     boolean draining() {
-        return draining || share.draining();
+        return leave.closesResponses() || share.draining();
     }
 
     /** Whether the connection is TLS. Any thread. */

@@ -90,6 +90,21 @@ final class PlainTransport implements Transport, ConnectionHandler {
     }
 
     @Override
+    public boolean isWritable() {
+        return connection.isWritable();
+    }
+
+    @Override
+    public boolean canHandOver() {
+        return connection.canHandOver();
+    }
+
+    @Override
+    public boolean handOver(ByteBuffer unconsumed) {
+        return connection.handOver(unconsumed);
+    }
+
+    @Override
     public void pauseReading() {
         if (!readingPaused) {
             readingPaused = true;

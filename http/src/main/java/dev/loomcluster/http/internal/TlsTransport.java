@@ -395,6 +395,11 @@ final class TlsTransport implements Transport, ConnectionHandler {
     }
 
     @Override
+    public boolean isWritable() {
+        return connection.isWritable();
+    }
+
+    @Override
     public void pauseReading() {
         if (!readingPaused) {
             readingPaused = true;

@@ -29,7 +29,10 @@ interface Transport {
         /** Queued bytes fell below the low-water mark: blocked writers may go on. */
         void writable();
 
-        /** The worker is disconnecting: finish what is in flight, then close. */
+        /**
+         * The worker is disconnecting: finish what is in flight, then hand the connection over to a
+         * worker that stays, or (none is left) serve for the drain grace and close.
+         */
         void workerDisconnecting();
 
         /** The transport is closed; nothing more will come or go. */
@@ -48,6 +51,30 @@ interface Transport {
 
     /** Whether the transport can still send. Any thread. */
     boolean isOpen();
+
+    /**
+     * Whether queued output is below the high-water mark; when it turns true again
+     * {@link Listener#writable()} is called. Any thread.
+     */
+    boolean isWritable();
+
+    /**
+     * Whether another worker on this address could take the connection ({@link #handOver}). False for
+     * TLS: the engine's session state cannot move to another loop. Any thread.
+     */
+    default boolean canHandOver() {
+        return false;
+    }
+
+    /**
+     * Moves the connection to another worker listening on the same address, with {@code unconsumed}
+     * (plaintext not parsed yet) replayed to its new HTTP connection first; {@link Listener#closed()} is
+     * called here on success. False, with nothing changed, if it cannot (see the core's
+     * {@code Connection.handOver}). Loop.
+     */
+    default boolean handOver(ByteBuffer unconsumed) {
+        return false;
+    }
 
     /** Stops reading from the peer until {@link #resumeReading()}; idempotent. Loop. */
     void pauseReading();

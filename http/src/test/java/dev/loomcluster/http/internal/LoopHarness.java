@@ -68,6 +68,16 @@ final class LoopHarness implements AutoCloseable {
 
     /** A connection that takes every byte at once and records what happened to it. */
     static final class FakeConnection implements Connection {
+        @Override
+        public boolean canHandOver() {
+            return false;
+        }
+
+        @Override
+        public boolean handOver(ByteBuffer unconsumed) {
+            return false;
+        }
+
         private final InetSocketAddress address = new InetSocketAddress(8000);
         private final ByteArrayOutputStream written = new ByteArrayOutputStream();
         ConnectionHandler handler;
@@ -182,6 +192,21 @@ final class LoopHarness implements AutoCloseable {
 
     /** A worker context whose loop is the caller: tasks run at once, nothing is scheduled. */
     private static final class FakeContext implements WorkerContext {
+        @Override
+        public boolean send(Object message, Connection connection, ByteBuffer unconsumed) {
+            return false;
+        }
+
+        @Override
+        public Registration onConnection(java.util.function.BiFunction<Object, Connection, dev.loomcluster.ConnectionHandler> handlers) {
+            return () -> { };
+        }
+
+        @Override
+        public java.time.Duration drainGrace() {
+            return java.time.Duration.ofMillis(100);
+        }
+
         Function<Connection, ConnectionHandler> handlers;
 
         @Override
