@@ -495,19 +495,16 @@ final class HttpConnection implements Transport.Listener {
 
     /** Returns whether a head was read (and so processing may go on). */
     private boolean readHead(ByteBuffer buf) {
-        switch (parser.parse(buf, requestHeaders)) {
-            case RequestHead head -> {
-                beginRequest(head);
-                return true;
-            }
-            case ParseResult.Reject r -> {
-                reject(r.status(), r.reason());
-                return false;
-            }
-            case ParseResult.NeedMore n -> {
-                return false;
-            }
+        // instanceof, not a pattern switch: this runs once per request and stays a plain type check.
+        ParseResult result = parser.parse(buf, requestHeaders);
+        if (result instanceof RequestHead head) {
+            beginRequest(head);
+            return true;
         }
+        if (result instanceof ParseResult.Reject r) {
+            reject(r.status(), r.reason());
+        }
+        return false; // rejected, or NEED_MORE
     }
 
     private void beginRequest(RequestHead head) {
