@@ -80,6 +80,7 @@ final class HttpConnection implements Transport.Listener {
     private final Outbound outbound;
     private final RequestParser parser;
     private final RequestBodySource body;
+    private final long idleTimeoutNanos;
 
     // ---- loop thread
     private Phase phase = Phase.NEW;
@@ -111,6 +112,7 @@ final class HttpConnection implements Transport.Listener {
         this.outbound = new Outbound(transport, loopThread);
         this.parser = new RequestParser(options);
         this.body = new RequestBodySource(options, transport);
+        this.idleTimeoutNanos = options.idleTimeout().toNanos();
     }
 
     /** The one place the phase changes. Loop. */
@@ -119,9 +121,9 @@ final class HttpConnection implements Transport.Listener {
         assert phase.mayMoveTo(next) : phase + " -> " + next;
         phase = next;
         deadline = switch (next) {
-            case IDLE -> System.nanoTime() + options.idleTimeout().toNanos();
-            case HEAD -> System.nanoTime() + options.headerReadTimeout().toNanos();
-            case BODY_BUFFERING, BODY_STREAMING, BODY_DISCARD -> System.nanoTime() + options.idleTimeout().toNanos();
+            case IDLE -> System.nanoTime() + idleTimeoutNanos;
+            case HEAD -> 0; // set by readHead once the head is found incomplete: most heads arrive whole
+            case BODY_BUFFERING, BODY_STREAMING, BODY_DISCARD -> System.nanoTime() + idleTimeoutNanos;
             default -> 0;
         };
     }
@@ -349,6 +351,9 @@ final class HttpConnection implements Transport.Listener {
                 return false;
             }
             case ParseResult.NeedMore n -> {
+                if (deadline == 0) {
+                    deadline = System.nanoTime() + options.headerReadTimeout().toNanos();
+                }
                 return false;
             }
         }
@@ -390,7 +395,7 @@ final class HttpConnection implements Transport.Listener {
     }
 
     private void readBody(ByteBuffer buf) {
-        deadline = System.nanoTime() + options.idleTimeout().toNanos();
+        deadline = System.nanoTime() + idleTimeoutNanos;
         switch (body.read(buf)) {
             case MORE -> {
             }
