@@ -168,6 +168,8 @@ public interface WorkerPool extends AutoCloseable {
         private int connectionBacklog = 256;
         private Isolation isolation = Isolation.THREAD;
         private List<String> jvmOptions = List.of();
+        private IdleStrategy idle = IdleStrategy.park();
+        private Duration blockedLoopThreshold = Duration.ofSeconds(2);
         private Duration drainGrace = dev.loomcluster.internal.worker.WorkerSpec.DEFAULT_DRAIN_GRACE;
 
         private Builder(Supplier<WorkerMain> mains, Class<? extends WorkerMain> mainClass, String name) {
@@ -244,7 +246,13 @@ public interface WorkerPool extends AutoCloseable {
 
         /**
          * How workers are isolated; default {@link Isolation#THREAD}. {@link Isolation#PROCESS} needs a
-         * builder made by {@link WorkerPool#builder(Class)}.
+         * builder made by {@link WorkerPool#builder(Class)}: each worker is a child JVM started with this
+         * JVM's {@code java}, class path or module path, and {@link #jvmOptions}; its real environment is
+         * this JVM's overlaid with the worker's env; it writes to this JVM's stdout and stderr and exits
+         * within two seconds if this JVM dies. Messages cross a Unix domain socket, encoded by loomcluster's
+         * own codec (never Java serialization). Shared sockets need Linux (the listening descriptor is
+         * passed to each child) and {@code --enable-native-access=ALL-UNNAMED} (class path) or
+         * {@code =dev.loomcluster} (module path) on this JVM; a child serves one listening address.
          */
         public Builder isolation(Isolation isolation) {
             this.isolation = Objects.requireNonNull(isolation, "isolation");
@@ -253,10 +261,39 @@ public interface WorkerPool extends AutoCloseable {
 
         /**
          * Extra options for each child JVM in {@link Isolation#PROCESS} (Node's {@code execArgv}), such as
-         * {@code -Xmx64m}; default none. Ignored by thread workers.
+         * {@code -Xmx64m}; default none. Ignored by thread workers. A child also gets
+         * {@code -XX:+UseSerialGC -Xshare:auto -XX:+ExitOnOutOfMemoryError} (a small footprint, the JDK's
+         * class-data archive, and an {@code exit} instead of a broken loop when its heap runs out), each
+         * unless these options choose the same thing (another GC, an AOT cache or CDS archive, another
+         * out-of-memory action). For a quicker start, add {@code -XX:TieredStopAtLevel=1} (C1 only) or a
+         * JDK AOT cache ({@code -XX:AOTCache=...}, made by one run with {@code -XX:AOTCacheOutput=...}).
          */
         public Builder jvmOptions(List<String> options) {
             this.jvmOptions = List.copyOf(options);
+            return this;
+        }
+
+        /**
+         * What the pool's event loops (primary and workers) do when idle; default {@link IdleStrategy#park()}.
+         */
+        public Builder idleStrategy(IdleStrategy idle) {
+            this.idle = Objects.requireNonNull(idle, "idle");
+            return this;
+        }
+
+        /**
+         * How long one task may hold a loop (the primary's or a worker's: a message handler, a timer, a
+         * connection callback, a task given to {@code execute}) before it is reported; default 2 s, as
+         * Vert.x's blocked-thread checker. A task running longer is logged once at WARNING on the logger
+         * {@code dev.loomcluster.loop}, with the loop thread's stack, and recorded as a
+         * {@code dev.loomcluster.SlowLoopTask} JFR event. It is seen within a quarter of the threshold
+         * after crossing it. {@link Duration#ZERO} turns the check off.
+         */
+        public Builder blockedLoopThreshold(Duration threshold) {
+            if (Objects.requireNonNull(threshold, "threshold").isNegative()) {
+                throw new IllegalArgumentException("blockedLoopThreshold must not be negative: " + threshold);
+            }
+            this.blockedLoopThreshold = threshold;
             return this;
         }
 
@@ -289,7 +326,7 @@ public interface WorkerPool extends AutoCloseable {
             }
             return PoolImpl.create(new PoolOptions(mains, Optional.ofNullable(mainClass), name, size, threads,
                     scheduling, restart, new LinkedHashMap<>(env), shutdownTimeout, killTimeout, connectionBacklog,
-                    isolation, jvmOptions, drainGrace));
+                    isolation, jvmOptions, idle, blockedLoopThreshold, drainGrace));
         }
     }
 }

@@ -74,7 +74,7 @@ public final class IdleWorkerMemory {
     }
 
     /** Heap used after full GCs, once two consecutive readings agree within 1% (at most 10 GCs). */
-    private static long settledHeapUsed(MemoryMXBean memory) throws InterruptedException {
+    static long settledHeapUsed(MemoryMXBean memory) throws InterruptedException {
         long previous = Long.MAX_VALUE;
         long used = 0;
         for (int i = 0; i < 10; i++) {

@@ -30,6 +30,12 @@ import java.util.concurrent.TimeUnit;
  * <p>Threads: JMH's benchmark thread sends and waits (spinning up to {@code spinMicros}, then parking);
  * the worker loop (platform or virtual thread, {@code threads}) echoes; the primary loop delivers the
  * reply. Sample-time mode gives the p50/p99 of single round trips.
+ *
+ * <p>{@link #roundTripFromVirtualThread} is the same operation with JMH's benchmark thread a virtual
+ * thread ({@code -Djmh.executor=VIRTUAL}), as the code of a {@code VIRTUAL} pool's application would run:
+ * with a {@code VIRTUAL} pool all three threads are then virtual and each hand-off is a continuation
+ * switch; from a platform thread ({@link #roundTrip}) the hand-off to a virtual worker has to wake a
+ * carrier thread of the scheduler, an OS wake-up.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -45,6 +51,10 @@ public class MessageRoundTripBenchmark {
     @Param({"PLATFORM", "VIRTUAL"})
     public ThreadKind threads;
 
+    /** The pool's idle strategy: {@code park}, {@code auto} (the default) or {@code backoff} (see {@link Idle}). */
+    @Param({"auto"})
+    public String idle;
+
     /** How long the benchmark thread spins for the reply before parking, in microseconds. */
     @Param({"50"})
     public long spinMicros;
@@ -59,7 +69,7 @@ public class MessageRoundTripBenchmark {
     public void setUp() {
         replies = new Signal(TimeUnit.MICROSECONDS.toNanos(spinMicros));
         Signal online = new Signal(0);
-        pool = WorkerPool.builder(ctx -> ctx.onMessage(ctx::send)).name("rt-bench").size(1).threads(threads).build();
+        pool = WorkerPool.builder(ctx -> ctx.onMessage(ctx::send)).name("rt-bench").size(1).threads(threads).idleStrategy(Idle.of(idle)).build();
         pool.onOnline(w -> online.signal());
         pool.onMessage((w, message) -> {
             lastReply = message;
@@ -78,6 +88,12 @@ public class MessageRoundTripBenchmark {
         }
         replies.await(++sent);
         return lastReply;
+    }
+
+    @Benchmark
+    @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-Djmh.executor=VIRTUAL"})
+    public Object roundTripFromVirtualThread() {
+        return roundTrip();
     }
 
     @TearDown(Level.Trial)

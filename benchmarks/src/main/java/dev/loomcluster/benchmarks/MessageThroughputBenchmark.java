@@ -51,6 +51,10 @@ public class MessageThroughputBenchmark {
     @Param({"PLATFORM", "VIRTUAL"})
     public ThreadKind threads;
 
+    /** The pool's idle strategy: {@code park}, {@code auto} (the default) or {@code backoff} (see {@link Idle}). */
+    @Param({"auto"})
+    public String idle;
+
     /**
      * What is sent: {@code string} ("ping", what run-core.sh measures), {@code list8} (a list of 8 short
      * strings) or {@code map4} (a map of 4 string keys to integers); the collections are checked and copied
@@ -77,7 +81,7 @@ public class MessageThroughputBenchmark {
         Signal online = new Signal(0);
         // Single writer (the worker loop): a release store publishes the count without a locked add.
         pool = WorkerPool.builder(ctx -> ctx.onMessage(message -> counter.lazySet(counter.get() + 1)))
-                .name("oneway-bench").size(1).threads(threads).build();
+                .name("oneway-bench").size(1).threads(threads).idleStrategy(Idle.of(idle)).build();
         pool.onOnline(w -> online.signal());
         pool.start();
         online.await(1);

@@ -10,7 +10,8 @@ import java.util.concurrent.locks.LockSupport;
  * allocating per operation.
  *
  * <p>The waiter spins with {@link Thread#onSpinWait()} for up to {@code spinNanos}, then parks; a
- * signaller that sees a parked waiter unparks it. A waiter that never gets its signal fails after
+ * signaller that sees a parked waiter unparks it. A virtual waiter parks at once: spinning would hold the
+ * carrier that the threads it waits for need. A waiter that never gets its signal fails after
  * {@link #TIMEOUT} with an {@link IllegalStateException} instead of hanging the benchmark. Any number of
  * signalling threads; one waiting thread at a time.
  */
@@ -48,11 +49,20 @@ public final class Signal {
      * @throws IllegalStateException after {@link #TIMEOUT}
      */
     public void await(long target) {
+        await(target, TIMEOUT);
+    }
+
+    /**
+     * Waits until {@link #count()} reaches {@code target}.
+     *
+     * @throws IllegalStateException after {@code timeout}
+     */
+    public void await(long target, Duration timeout) {
         if (count.get() >= target) {
             return;
         }
         long start = System.nanoTime();
-        if (spinNanos > 0) {
+        if (spinNanos > 0 && !Thread.currentThread().isVirtual()) {
             int i = 0;
             while (count.get() < target) {
                 Thread.onSpinWait();
@@ -64,7 +74,7 @@ public final class Signal {
                 return;
             }
         }
-        long deadline = start + TIMEOUT.toNanos();
+        long deadline = start + timeout.toNanos();
         waiter = Thread.currentThread();
         try {
             // The volatile write of waiter above and the read of count below pair with signal()'s write of
@@ -72,7 +82,7 @@ public final class Signal {
             while (count.get() < target) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    throw new IllegalStateException("timed out after " + TIMEOUT.toMillis() + " ms waiting for signal "
+                    throw new IllegalStateException("timed out after " + timeout.toMillis() + " ms waiting for signal "
                             + target + " (got " + count.get() + ")");
                 }
                 LockSupport.parkNanos(this, Math.min(left, 1_000_000));

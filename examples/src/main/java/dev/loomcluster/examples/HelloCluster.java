@@ -1,16 +1,21 @@
 package dev.loomcluster.examples;
 
+import dev.loomcluster.Isolation;
 import dev.loomcluster.Signals;
 import dev.loomcluster.ThreadKind;
+import dev.loomcluster.WorkerContext;
+import dev.loomcluster.WorkerMain;
 import dev.loomcluster.WorkerPool;
 import dev.loomcluster.http.LoomHttpServerProvider;
 
 import com.sun.net.httpserver.HttpServer;
 
+import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Node's cluster example on the JVM: a primary forks one worker per CPU, every worker serves
@@ -18,7 +23,9 @@ import java.util.Locale;
  *
  * <pre>
  * java ... dev.loomcluster.examples.HelloCluster [--port N] [--host ADDR] [--workers N] [--threads platform|virtual]
+ *     [--isolation thread|process]
  * </pre>
+ * With {@code --isolation process} every worker is a child JVM running {@link Worker}.
  * The port also comes from {@code PORT} (default 8000). Ctrl-C or SIGTERM drains the workers (responses in
  * flight finish, idle keep-alive connections close) and exits with status 0.
  *
@@ -40,9 +47,36 @@ public final class HelloCluster {
             System.setProperty("com.sun.net.httpserver.HttpServerProvider", LoomHttpServerProvider.class.getName());
         }
 
+        Isolation isolation = Isolation.valueOf(option(args, "--isolation", "thread").toUpperCase(Locale.ROOT));
+
         System.out.println("Primary " + ProcessHandle.current().pid() + " is running");
-        WorkerPool pool = WorkerPool.builder(ctx -> {
+        WorkerPool pool = WorkerPool.builder(Worker.class).size(workers).threads(threads).isolation(isolation)
+                .env(Map.of("HELLO_HOST", host, "HELLO_PORT", String.valueOf(port))).name("hello").build();
+        pool.onExit((worker, status) -> {
+            if (!status.success()) {
+                System.out.println("Worker " + worker.id() + " died (" + status + ")");
+            }
+        });
+        pool.onError((worker, error) -> System.err.println("Worker " + worker.id() + " failed: " + error));
+
+        // Ctrl-C / SIGTERM: drain the pool, then exit with status 0.
+        Signals.drainOnTermination(pool, () -> System.out.println("Primary " + ProcessHandle.current().pid() + " draining"));
+        pool.start();
+    }
+
+    /**
+     * The worker: serves {@code GET /} on {@code HELLO_HOST:HELLO_PORT} from its env. A public class with a
+     * public no-argument constructor, so that a child JVM ({@code --isolation process}) can make it.
+     */
+    public static final class Worker implements WorkerMain {
+        @Override
+        public void start(WorkerContext ctx) throws IOException {
+            if (System.getProperty("com.sun.net.httpserver.HttpServerProvider") == null) { // a child JVM
+                System.setProperty("com.sun.net.httpserver.HttpServerProvider", LoomHttpServerProvider.class.getName());
+            }
             byte[] body = ("{\"message\":\"Hello from worker " + ctx.id() + "\"}").getBytes(StandardCharsets.UTF_8);
+            String host = ctx.env().getOrDefault("HELLO_HOST", "");
+            int port = Integer.parseInt(ctx.env().getOrDefault("HELLO_PORT", "8000"));
             InetSocketAddress address = host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
             HttpServer server = HttpServer.create(address, 0);
             server.createContext("/", exchange -> {
@@ -54,17 +88,7 @@ public final class HelloCluster {
             });
             server.start();
             System.out.println("Worker " + ctx.id() + " started");
-        }).size(workers).threads(threads).name("hello").build();
-        pool.onExit((worker, status) -> {
-            if (!status.success()) {
-                System.out.println("Worker " + worker.id() + " died (" + status + ")");
-            }
-        });
-        pool.onError((worker, error) -> System.err.println("Worker " + worker.id() + " failed: " + error));
-
-        // Ctrl-C / SIGTERM: drain the pool, then exit with status 0.
-        Signals.drainOnTermination(pool, () -> System.out.println("Primary " + ProcessHandle.current().pid() + " draining"));
-        pool.start();
+        }
     }
 
     private static String option(String[] args, String name, String fallback) {

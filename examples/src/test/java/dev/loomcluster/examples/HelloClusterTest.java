@@ -5,7 +5,7 @@ import dev.loomcluster.testing.RawClient;
 import dev.loomcluster.testing.http.RawHttp;
 
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import dev.loomcluster.testing.Await;
 
@@ -36,13 +36,14 @@ class HelloClusterTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"platform", "virtual"})
-    void runsPrintsServesAndExitsZeroOnSigterm(String threads) throws Exception {
+    @CsvSource({"platform, thread", "virtual, thread", "platform, process"})
+    void runsPrintsServesAndExitsZeroOnSigterm(String threads, String isolation) throws Exception {
         int port = FreePorts.loopbackPort();
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path log = Files.createTempFile("hello-cluster", ".log");
-        ProcessBuilder pb = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
-                "dev.loomcluster.examples.HelloCluster", "--host", "127.0.0.1", "--workers", "2", "--threads", threads)
+        ProcessBuilder pb = new ProcessBuilder(javaBin, "--enable-native-access=ALL-UNNAMED", "-cp",
+                System.getProperty("java.class.path"), "dev.loomcluster.examples.HelloCluster", "--host", "127.0.0.1",
+                "--workers", "2", "--threads", threads, "--isolation", isolation)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         pb.environment().put("PORT", String.valueOf(port));

@@ -1,8 +1,9 @@
 package dev.loomcluster.internal.loop;
 
 import dev.loomcluster.Cancellable;
+import dev.loomcluster.IdleStrategy;
+import dev.loomcluster.internal.observe.LoopProbe;
 import org.jctools.queues.MessagePassingQueue;
-import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,8 +17,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
- * A single-threaded event loop: an MPSC mailbox (JCTools' {@code MpscUnboundedAtomicArrayQueue}, the variant
- * built on field updaters rather than {@code sun.misc.Unsafe}, so JDK 25 prints no warning), timers, and, once a channel is registered, a
+ * A single-threaded event loop: an MPSC mailbox ({@link Mailboxes#mpsc()}), timers, and, once a channel is registered, a
  * {@link Selector}. Exactly one thread runs {@link #run}; every other method may be called from any
  * thread unless its javadoc says "loop thread".
  *
@@ -30,6 +30,16 @@ import java.util.function.Consumer;
  * Both sides order a volatile write before a volatile read (Dekker), so at least one of them sees the
  * other. The loop parks ({@link LockSupport}) while it has no selector and waits in
  * {@link Selector#select} once it has one; on JDK 25 a virtual thread doing either releases its carrier.
+ *
+ * <p>Before it waits, an idle loop may spin and then yield, polling its mailbox (and its selector with
+ * {@code selectNow}), as its {@link IdleStrategy} says. After a batch of work it polls the selector
+ * without waiting only if more work is already queued (so that channels are served between batches);
+ * otherwise it goes straight to the wait, whose {@code select} returns at once for ready channels, which
+ * saves an {@code epoll_wait} per batch.
+ *
+ * <p>Before each task (mailbox entry, timer, I/O callback, the handler's idle poll) the loop marks its
+ * {@link LoopProbe} busy, and before waiting idle, for the blocked-loop watchdog; each timer's lateness
+ * goes into the probe's lag histogram.
  */
 public final class EventLoop implements Executor {
 
@@ -57,11 +67,19 @@ public final class EventLoop implements Executor {
     private static final int SLEEPING = 1;
     private static final Object NULL = new Object();
     private static final int MAILBOX_BATCH = 4096;
+    private static final int CPUS = Runtime.getRuntime().availableProcessors();
+    /** Loops of this JVM inside {@link #run}: {@link IdleStrategy#auto()} spins only while they fit the CPUs. */
+    private static final AtomicInteger RUNNING = new AtomicInteger();
+    /** A spin step longer than this means the loop lost its CPU meanwhile. */
+    private static final long PREEMPTED_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+    /** How long {@link IdleStrategy#auto()} parks at once after it found the CPUs oversubscribed. */
+    private static final long PARK_ONLY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     // ---- any thread
-    private final MessagePassingQueue<Object> mailbox = new MpscUnboundedAtomicArrayQueue<>(256);
+    private final MessagePassingQueue<Object> mailbox = Mailboxes.mpsc();
     private final AtomicInteger wakeState = new AtomicInteger(AWAKE);
     private final String name;
+    private final LoopProbe probe;
     private volatile Selector selector;
     private volatile Thread thread;
     private volatile boolean stopRequested;
@@ -70,21 +88,36 @@ public final class EventLoop implements Executor {
     private volatile long blockStart;     // written by the loop thread only: non-zero while waiting
 
     // ---- loop thread
-    private final PriorityQueue<Timer> timers = new PriorityQueue<>();
+    private final PriorityQueue<Timer> timers = new PriorityQueue<>(1); // most loops have few timers, if any
     private long timerSequence;
     private final Consumer<SelectionKey> onKey = this::onKey;
+    private long spinNanos;        // of the idle strategy, set before run
+    private long backOffNanos;     // spin + yield; 0: park at once
+    private boolean adaptive;      // IdleStrategy.auto(): back off only on a platform thread with a CPU per loop
+    private long idleSince;        // nanoTime the loop went idle; 0 while it has work
+    private boolean backingOff;    // spinning or yielding since idleSince
+    private long lastStep;         // nanoTime of the last spin or yield step
+    private long parkOnlyUntil;    // auto: nanoTime until which the loop parks at once (its CPU was taken)
 
     public EventLoop(String name) {
         this.name = name;
+        this.probe = new LoopProbe(name, this);
     }
 
     public String name() {
         return name;
     }
 
+    /** What the loop does when idle; default {@link IdleStrategy#park()}. Call before {@link #run}. */
+    public void idleStrategy(IdleStrategy strategy) {
+        spinNanos = strategy.spin().toNanos();
+        backOffNanos = spinNanos + strategy.yielding().toNanos();
+        adaptive = strategy.isAuto();
+    }
+
     /** Posts a message for the handler; {@code null} is delivered as {@code null}. */
     public void post(Object message) {
-        mailbox.offer(message == null ? NULL : message);
+        Mailboxes.offer(mailbox, message == null ? NULL : message, name);
         wakeup();
     }
 
@@ -94,7 +127,7 @@ public final class EventLoop implements Executor {
         if (task == null) {
             throw new NullPointerException("task");
         }
-        mailbox.offer(task instanceof Task ? task : new RunTask(task));
+        Mailboxes.offer(mailbox, task instanceof Task ? task : new RunTask(task), name);
         wakeup();
     }
 
@@ -103,9 +136,14 @@ public final class EventLoop implements Executor {
         return Thread.currentThread() == thread;
     }
 
-    /** Entries waiting in the mailbox. */
+    /** Entries waiting in the mailbox (not counting the watchdog's lag sample). */
     public int pending() {
-        return mailbox.size();
+        return Math.max(0, mailbox.size() - (probe.lagSampleQueued() ? 1 : 0));
+    }
+
+    /** What this loop publishes for the blocked-loop watchdog and loop-lag statistics. */
+    public LoopProbe probe() {
+        return probe;
     }
 
     /** Share of time since {@link #run} started that the loop was not waiting, 0 to 1. */
@@ -170,27 +208,86 @@ public final class EventLoop implements Executor {
      */
     public void run(Handler handler) throws Exception {
         thread = Thread.currentThread();
+        probe.running();
         if (startNanos == 0) {
             startNanos = System.nanoTime();
         }
-        while (!stopRequested) {
-            int work = runMailbox(handler);
-            if (stopRequested) {
-                break;
-            }
-            work += runTimers(System.nanoTime());
-            if (stopRequested) {
-                break;
-            }
-            if (work == 0 && !handler.beforeBlock()) {
-                block();
-            } else {
-                Selector s = selector;
-                if (s != null) {
-                    s.selectNow(onKey);
+        RUNNING.incrementAndGet();
+        try {
+            while (!stopRequested) {
+                int work = runMailbox(handler);
+                if (stopRequested) {
+                    break;
+                }
+                long now = System.nanoTime();
+                work += runTimers(now);
+                if (stopRequested) {
+                    break;
+                }
+                if (work == 0 && !beforeBlock(handler)) {
+                    probe.idle();
+                    if (!backOff()) {
+                        block();
+                    }
+                } else {
+                    idleSince = 0;
+                    Selector s = selector;
+                    if (s != null && hasWorkQueued(now)) {
+                        s.selectNow(onKey);
+                    }
                 }
             }
+        } finally {
+            RUNNING.decrementAndGet();
+            idleSince = 0;
         }
+    }
+
+    /** Whether the mailbox has entries or a timer is due: then channels are polled before the next batch. */
+    private boolean hasWorkQueued(long now) {
+        if (!mailbox.isEmpty()) {
+            return true;
+        }
+        Timer next = timers.peek();
+        return next != null && next.deadline - now <= 0;
+    }
+
+    /**
+     * The loop is idle: spins or yields once, polling the selector, if the idle strategy says so and its
+     * time is not up; returns {@code false} when the loop should wait instead.
+     */
+    private boolean backOff() throws IOException {
+        if (backOffNanos == 0) {
+            return false;
+        }
+        long now = System.nanoTime();
+        if (idleSince == 0) {
+            idleSince = now;
+            backingOff = !adaptive
+                    || (!thread.isVirtual() && RUNNING.get() <= CPUS && now - parkOnlyUntil >= 0);
+        } else if (adaptive && now - lastStep > PREEMPTED_NANOS) {
+            // One step of spinning took far longer than a step takes: the OS gave this CPU to another
+            // thread, so the CPUs are oversubscribed and spinning only delays the threads it waits for.
+            parkOnlyUntil = now + PARK_ONLY_NANOS;
+            backingOff = false;
+        }
+        lastStep = now;
+        long idleFor = now - idleSince;
+        if (!backingOff || idleFor >= backOffNanos) {
+            idleSince = 0;
+            return false;
+        }
+        Selector s = selector;
+        if (s != null && s.selectNow(onKey) > 0) {
+            idleSince = 0;
+            return true;
+        }
+        if (idleFor < spinNanos) {
+            Thread.onSpinWait();
+        } else {
+            Thread.yield();
+        }
+        return true;
     }
 
     /**
@@ -199,6 +296,7 @@ public final class EventLoop implements Executor {
      */
     public void close() {
         stopRequested = true;
+        probe.ended();
         Selector s = selector;
         if (s != null) {
             try {
@@ -211,11 +309,17 @@ public final class EventLoop implements Executor {
         timers.clear();
     }
 
+    private boolean beforeBlock(Handler handler) {
+        probe.taskStarted(); // the handler's idle poll runs user code too (a connection's onOpen)
+        return handler.beforeBlock();
+    }
+
     private int runMailbox(Handler handler) throws Exception {
         int n = 0;
         Object o;
         while (n < MAILBOX_BATCH && (o = mailbox.relaxedPoll()) != null) {
             n++;
+            probe.taskStarted();
             if (o instanceof Task t) {
                 t.run();
             } else {
@@ -237,6 +341,7 @@ public final class EventLoop implements Executor {
             if (t.cancelled) {
                 continue;
             }
+            long due = t.deadline;
             if (t.period > 0) {
                 long next = t.deadline + t.period;
                 t.deadline = next - now <= 0 ? now + t.period : next;
@@ -245,6 +350,8 @@ public final class EventLoop implements Executor {
                 t.cancelled = true;
             }
             n++;
+            probe.taskStarted();
+            probe.timerStarted(due, System.nanoTime());
             t.task.run();
             if (stopRequested) {
                 break;
@@ -306,6 +413,7 @@ public final class EventLoop implements Executor {
             blockedNanos += System.nanoTime() - blockStart;
             blockStart = 0;
         }
+        probe.taskStarted();
         ((IoHandle) key.attachment()).onReady(key);
     }
 

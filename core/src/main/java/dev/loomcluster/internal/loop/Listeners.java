@@ -12,7 +12,6 @@ import java.util.function.Consumer;
  * @param <L> the listener type
  */
 public final class Listeners<L> {
-    private static final System.Logger LOG = System.getLogger("dev.loomcluster");
     private static final Object[] EMPTY = {};
 
     private volatile Object[] array = EMPTY;
@@ -65,6 +64,7 @@ public final class Listeners<L> {
     }
 
     public static void logFailure(Object listener, Throwable t) {
-        LOG.log(System.Logger.Level.ERROR, "listener " + listener + " threw", t);
+        // looked up on first failure: the logging backend costs a child JVM's start-up ~10 ms
+        System.getLogger("dev.loomcluster").log(System.Logger.Level.ERROR, "listener " + listener + " threw", t);
     }
 }

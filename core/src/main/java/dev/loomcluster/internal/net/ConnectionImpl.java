@@ -1,6 +1,7 @@
 package dev.loomcluster.internal.net;
 
 import dev.loomcluster.internal.loop.EventLoop;
+import dev.loomcluster.internal.observe.Log;
 
 import dev.loomcluster.Connection;
 import dev.loomcluster.ConnectionHandler;
@@ -133,6 +134,7 @@ final class ConnectionImpl implements Connection, EventLoop.IoHandle {
             try {
                 n = channel.read(buffer);
             } catch (IOException e) {
+                Log.peerFailure("read", this, e);
                 closeNow();
                 return;
             }
@@ -160,6 +162,7 @@ final class ConnectionImpl implements Connection, EventLoop.IoHandle {
             try {
                 n = channel.write(head);
             } catch (IOException e) {
+                Log.peerFailure("write", this, e);
                 closeNow();
                 return;
             }
@@ -182,6 +185,7 @@ final class ConnectionImpl implements Connection, EventLoop.IoHandle {
                 try {
                     channel.shutdownOutput();
                 } catch (IOException e) {
+                    Log.peerFailure("shutdownOutput", this, e);
                     closeNow();
                     return;
                 }
@@ -232,6 +236,7 @@ final class ConnectionImpl implements Connection, EventLoop.IoHandle {
             try {
                 channel.write(data);
             } catch (IOException e) {
+                Log.peerFailure("write", this, e);
                 data.position(data.limit());
                 closeNow();
                 return;

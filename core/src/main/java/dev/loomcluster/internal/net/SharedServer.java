@@ -1,6 +1,7 @@
 package dev.loomcluster.internal.net;
 
 import dev.loomcluster.SchedulingPolicy;
+import dev.loomcluster.internal.observe.Log;
 import org.jctools.queues.MessagePassingQueue;
 import org.jctools.queues.atomic.MpmcAtomicArrayQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -31,7 +32,7 @@ import java.util.concurrent.locks.LockSupport;
  * killed) is taken back and handed to another share, or closed if none is left.
  */
 final class SharedServer {
-    private static final System.Logger LOG = System.getLogger("dev.loomcluster");
+    private static final System.Logger LOG = Log.NET;
     private static final AcceptorShare[] NONE = {};
 
     // ---- immutable
@@ -270,8 +271,8 @@ final class SharedServer {
     public static void closeQuietly(java.nio.channels.Channel ch) {
         try {
             ch.close();
-        } catch (IOException ignored) {
-            // nothing more to do for a channel being discarded
+        } catch (IOException e) {
+            Log.peerFailure("close", ch, e); // nothing more to do for a channel being discarded
         }
     }
 }

@@ -4,6 +4,7 @@ import dev.loomcluster.Connection;
 import dev.loomcluster.ConnectionHandler;
 import dev.loomcluster.NetServer;
 import dev.loomcluster.internal.loop.EventLoop;
+import dev.loomcluster.internal.observe.Log;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -139,6 +140,7 @@ public final class WorkerNet {
             channel.configureBlocking(false);
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
         } catch (IOException e) {
+            Log.peerFailure("setting up an accepted connection", channel, e);
             SharedServer.closeQuietly(channel);
             return;
         }

@@ -1,10 +1,12 @@
 package dev.loomcluster.internal.primary;
 
 import dev.loomcluster.Cancellable;
+import dev.loomcluster.Isolation;
 import dev.loomcluster.ExitStatus;
 import dev.loomcluster.PoolStats;
 import dev.loomcluster.Registration;
 import dev.loomcluster.RestartPolicy;
+import dev.loomcluster.ThreadKind;
 import dev.loomcluster.Worker;
 import dev.loomcluster.WorkerPool;
 import dev.loomcluster.WorkerStats;
@@ -13,6 +15,11 @@ import dev.loomcluster.internal.loop.Listeners;
 import dev.loomcluster.internal.message.Messages;
 import dev.loomcluster.internal.net.ListenService;
 import dev.loomcluster.internal.net.SharedServers;
+import dev.loomcluster.internal.observe.Lifecycle;
+import dev.loomcluster.internal.observe.Log;
+import dev.loomcluster.internal.observe.LoopWatchdog;
+import dev.loomcluster.internal.observe.PoolJmx;
+import dev.loomcluster.internal.process.ProcessWorkers;
 import dev.loomcluster.internal.worker.Uplink;
 import dev.loomcluster.internal.worker.WorkerRuntime;
 import dev.loomcluster.internal.worker.WorkerSpec;
@@ -37,17 +44,23 @@ import java.util.function.Consumer;
 /**
  * The pool: forks workers, keeps the live set, runs the primary loop on which every listener fires,
  * applies the restart policy and shuts down. Workers are reached only through their {@link WorkerLink}. Public methods may be called from any thread; methods marked
- * "primary loop" run on the pool's primary loop thread (a platform thread, not a daemon, alive until
- * {@link #close()}, as Node's primary stays alive while it has workers).
+ * "primary loop" run on the pool's primary loop thread, alive until {@link #close()}, as Node's primary
+ * stays alive while it has workers. The primary loop runs on the same kind of thread as the workers: for
+ * {@code VIRTUAL} workers a virtual thread, so that a hand-off between the primary and a worker is a
+ * continuation switch rather than an OS wake-up; a virtual thread does not keep the JVM alive, so such a
+ * pool also starts a non-daemon platform thread that only waits for the primary loop to end.
  */
 public final class PoolImpl implements WorkerPool {
-    private static final System.Logger LOG = System.getLogger("dev.loomcluster");
+    private static final System.Logger LOG = Log.POOL;
+    private static final long KEEP_ALIVE_STACK = 64 * 1024;
 
     // ---- immutable
     private final PoolOptions options;
     private final EventLoop primary;
     private final Thread primaryThread;
+    private final Thread keepAlive; // VIRTUAL: holds the JVM alive until the primary loop ends; else null
     private final ListenService servers;
+    private final ProcessWorkers processes; // null unless the pool is in Isolation.PROCESS
 
     // ---- any thread
     private final ConcurrentSkipListMap<Integer, Worker> workers = new ConcurrentSkipListMap<>();
@@ -56,6 +69,8 @@ public final class PoolImpl implements WorkerPool {
     private final AtomicInteger nextId = new AtomicInteger(1);
     private final AtomicLong forked = new AtomicLong();
     private final AtomicInteger leakedThreads = new AtomicInteger();
+    private final AtomicLong restarted = new AtomicLong();
+    private volatile PoolJmx jmx;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closeStarted = new AtomicBoolean();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
@@ -85,18 +100,29 @@ public final class PoolImpl implements WorkerPool {
     private PoolImpl(PoolOptions options) {
         this.options = options;
         this.servers = new SharedServers(options.name(), options.scheduling(), options.connectionBacklog());
+        this.processes = options.isolation() == Isolation.PROCESS ? ProcessWorkers.create(options) : null;
         this.primary = new EventLoop(options.name() + "-primary");
-        this.primaryThread = Thread.ofPlatform().name(options.name() + "-primary").daemon(false)
-                .unstarted(this::runPrimary);
+        this.primary.idleStrategy(options.idle());
+        if (options.threads() == ThreadKind.VIRTUAL) {
+            this.primaryThread = Thread.ofVirtual().name(options.name() + "-primary").unstarted(this::runPrimary);
+            this.keepAlive = Thread.ofPlatform().name(options.name() + "-keepalive").daemon(false)
+                    .stackSize(KEEP_ALIVE_STACK).unstarted(terminated::join);
+        } else {
+            this.primaryThread = Thread.ofPlatform().name(options.name() + "-primary").daemon(false)
+                    .unstarted(this::runPrimary);
+            this.keepAlive = null;
+        }
     }
 
     /** Builds a pool and starts its primary loop. */
     public static WorkerPool create(PoolOptions options) {
-        if (options.isolation() == dev.loomcluster.Isolation.PROCESS) {
-            throw new UnsupportedOperationException("Isolation.PROCESS is not built yet");
-        }
         PoolImpl pool = new PoolImpl(options);
+        if (pool.keepAlive != null) {
+            pool.keepAlive.start();
+        }
+        LoopWatchdog.watch(pool.primary.probe(), options.blockedLoopThreshold().toNanos(), options.name(), 0);
         pool.primaryThread.start();
+        pool.jmx = PoolJmx.register(options.name(), pool::stats);
         return pool;
     }
 
@@ -115,6 +141,11 @@ public final class PoolImpl implements WorkerPool {
             }
         } finally {
             primary.close();
+            PoolJmx bean = jmx;
+            if (bean != null) {
+                bean.unregister();
+            }
+            Lifecycle.closed(options.name());
             terminated.complete(null);
         }
     }
@@ -127,9 +158,14 @@ public final class PoolImpl implements WorkerPool {
         return primary;
     }
 
-    /** The link that runs a new worker: a thread of this JVM. */
+    /** The link that runs a new worker: a thread of this JVM, or a child JVM. */
     WorkerLink newLink(WorkerSpec spec, Uplink uplink) {
-        return new ThreadLink(spec, options.threads(), uplink, servers);
+        if (processes != null) {
+            return processes.newLink(spec, uplink);
+        }
+        ThreadLink link = new ThreadLink(spec, options.threads(), uplink, servers);
+        link.idleStrategy(options.idle());
+        return link;
     }
 
     @Override
@@ -175,10 +211,14 @@ public final class PoolImpl implements WorkerPool {
             workers.put(handle.id(), handle);
             forked.incrementAndGet();
             primary.execute(() -> {
+                Lifecycle.forked(name(), handle.id(), restarts);
                 onFork.fire(l -> l.accept(handle));
                 try {
                     handle.link.start();
+                    handle.link.loopProbe().ifPresent(p ->
+                            LoopWatchdog.watch(p, options.blockedLoopThreshold().toNanos(), name(), handle.id()));
                 } catch (Throwable t) { // e.g. no native thread could be created
+                    Lifecycle.failed(name(), handle.id(), t);
                     fireError(handle, t);
                     handle.finish(ExitStatus.exited(1));
                 }
@@ -227,6 +267,7 @@ public final class PoolImpl implements WorkerPool {
     // ---------------------------------------------------------------- events (primary loop)
 
     void fireOnline(WorkerHandle w) {
+        Lifecycle.online(name(), w.id(), System.nanoTime() - w.forkedAtNanos);
         onOnline.fire(l -> l.accept(w));
     }
 
@@ -275,6 +316,7 @@ public final class PoolImpl implements WorkerPool {
                 pruneExitingAt = Math.max(64, 2 * exitingThreads.size());
             }
         }
+        Lifecycle.exited(name(), w.id(), status, w.exitedAfterDisconnect(), System.nanoTime() - w.forkedAtNanos);
         onExit.fire(l -> l.accept(w, status));
         maybeRestart(w, status);
     }
@@ -298,7 +340,11 @@ public final class PoolImpl implements WorkerPool {
                     + policy.window() + "; pool " + name() + (keep
                     ? " restarts worker " + w.id() + "'s slot after the maximum backoff " + policy.maxBackoff()
                     : " stops restarting workers (with no worker left, its servers are down)");
-            LOG.log(System.Logger.Level.WARNING, text);
+            if (keep) {
+                LOG.log(System.Logger.Level.WARNING, text);
+            } else {
+                Lifecycle.restartsGivenUp(name(), w.id(), policy.maxRestarts(), policy.window());
+            }
             fireError(w, new IllegalStateException(text));
             if (!keep) {
                 return;
@@ -309,10 +355,12 @@ public final class PoolImpl implements WorkerPool {
         int crashes = stable ? 1 : w.consecutiveCrashes + 1;
         long delay = exceeded ? policy.maxBackoff().toNanos() : policy.backoff(crashes).toNanos();
         Map<String, String> env = w.env();
+        Lifecycle.restartScheduled(name(), w.id(), status.code(), w.restarts + 1, delay);
         primary.schedule(delay, 0, () -> {
             if (!closing) {
                 try {
                     fork(env, w.restarts + 1, crashes);
+                    restarted.incrementAndGet();
                 } catch (IllegalStateException closedMeanwhile) {
                     // close() began after the check: no restart. Thrown out of this timer, it would end
                     // the primary loop before its shutdown task ran, leaving the workers running.
@@ -358,6 +406,9 @@ public final class PoolImpl implements WorkerPool {
             terminated.join();
             try {
                 primaryThread.join();
+                if (keepAlive != null) {
+                    keepAlive.join();
+                }
                 // The primary loop has ended (happens-before): its list is ours now. Every worker has
                 // reported its exit, but its thread may not have returned yet.
                 long deadline = System.nanoTime() + options.killTimeout().toNanos();
@@ -385,11 +436,15 @@ public final class PoolImpl implements WorkerPool {
     /** Primary loop: disconnect all, kill what is left after the shutdown timeout, then stop. */
     private void shutdown() {
         List<CompletableFuture<Void>> exits = new ArrayList<>();
+        Lifecycle.shutdownStarted(name(), live.size(), options.shutdownTimeout());
         for (WorkerHandle h : live.values()) {
             h.disconnect();
             exits.add(h.exitFuture());
         }
         Cancellable killer = primary.schedule(options.shutdownTimeout().toNanos(), 0, () -> {
+            if (!live.isEmpty()) {
+                Lifecycle.shutdownTimedOut(name(), live.size());
+            }
             for (WorkerHandle h : live.values()) {
                 h.kill();
             }
@@ -401,6 +456,9 @@ public final class PoolImpl implements WorkerPool {
                         c.close();
                     }
                     servers.closeAll();
+                    if (processes != null) {
+                        processes.close();
+                    }
                     primary.stop();
                 }));
     }
@@ -411,7 +469,8 @@ public final class PoolImpl implements WorkerPool {
     public PoolStats stats() {
         List<WorkerStats> list = new ArrayList<>();
         new java.util.TreeMap<>(live).values().forEach(h -> list.add(h.stats()));
-        return new PoolStats(list, forked.get(), leakedThreads.get());
+        return PoolStats.builder().workers(list).forked(forked.get()).leakedThreads(leakedThreads.get())
+                .restarts(restarted.get()).build();
     }
 
     @Override

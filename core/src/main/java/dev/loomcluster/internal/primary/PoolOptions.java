@@ -1,5 +1,6 @@
 package dev.loomcluster.internal.primary;
 
+import dev.loomcluster.IdleStrategy;
 import dev.loomcluster.Isolation;
 import dev.loomcluster.RestartPolicy;
 import dev.loomcluster.SchedulingPolicy;
@@ -33,6 +34,8 @@ public record PoolOptions(
         int connectionBacklog,
         Isolation isolation,
         List<String> jvmOptions,
+        IdleStrategy idle,
+        Duration blockedLoopThreshold,
         Duration drainGrace) {
 
     public PoolOptions {
@@ -43,8 +46,10 @@ public record PoolOptions(
         Objects.requireNonNull(restart, "restart");
         Objects.requireNonNull(mainClass, "mainClass");
         Objects.requireNonNull(isolation, "isolation");
+        Objects.requireNonNull(idle, "idle");
         env = Map.copyOf(env);
         jvmOptions = List.copyOf(jvmOptions);
+        Objects.requireNonNull(blockedLoopThreshold, "blockedLoopThreshold");
         Objects.requireNonNull(drainGrace, "drainGrace");
     }
 

@@ -1,7 +1,10 @@
 package dev.loomcluster.internal.primary;
 
+import dev.loomcluster.IdleStrategy;
 import dev.loomcluster.ThreadKind;
 import dev.loomcluster.internal.net.ListenService;
+import dev.loomcluster.internal.observe.LagHistogram;
+import dev.loomcluster.internal.observe.LoopProbe;
 import dev.loomcluster.internal.worker.Uplink;
 import dev.loomcluster.internal.worker.WorkerRuntime;
 import dev.loomcluster.internal.worker.WorkerSpec;
@@ -24,7 +27,12 @@ final class ThreadLink implements WorkerLink {
     ThreadLink(WorkerSpec spec, ThreadKind kind, Uplink uplink, ListenService listen) {
         this.runtime = new WorkerRuntime(spec, uplink, listen);
         this.kind = kind;
-        this.name = spec.loopName();
+        this.name = runtime.loopName(); // one string for the loop and its thread
+    }
+
+    /** Before {@link #start()}: what the worker's loop does when idle. */
+    void idleStrategy(IdleStrategy idle) {
+        runtime.idleStrategy(idle);
     }
 
     @Override
@@ -90,7 +98,14 @@ final class ThreadLink implements WorkerLink {
 
     @Override
     public Counters counters() {
+        LagHistogram lag = runtime.loopProbe().lag();
         return new Counters(runtime.messagesIn(), runtime.messagesOut(), runtime.mailboxDepth(),
-                runtime.utilization(), runtime.connectionsReceived(), runtime.connectionsOpen());
+                runtime.utilization(), runtime.connectionsReceived(), runtime.connectionsOpen(),
+                lag.percentile(0.5), lag.percentile(0.99), lag.count(), runtime.metrics().requestsServed());
+    }
+
+    @Override
+    public Optional<LoopProbe> loopProbe() {
+        return Optional.of(runtime.loopProbe());
     }
 }

@@ -6,12 +6,13 @@ import dev.loomcluster.Worker;
 import dev.loomcluster.WorkerStats;
 import dev.loomcluster.internal.loop.EventLoop;
 import dev.loomcluster.internal.loop.Listeners;
+import dev.loomcluster.internal.loop.Mailboxes;
 import dev.loomcluster.internal.message.Messages;
+import dev.loomcluster.internal.observe.Lifecycle;
 import dev.loomcluster.internal.worker.Signal;
 import dev.loomcluster.internal.worker.Uplink;
 import dev.loomcluster.internal.worker.WorkerSpec;
 import org.jctools.queues.MessagePassingQueue;
-import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -45,7 +46,7 @@ final class WorkerHandle implements Worker, Uplink {
     final WorkerLink link;
 
     // ---- any thread
-    private final MessagePassingQueue<Object> outbox = new MpscUnboundedAtomicArrayQueue<>(256);
+    private final MessagePassingQueue<Object> outbox = Mailboxes.mpsc();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final EventLoop.Task drainTask = new EventLoop.Task() {
         @Override
@@ -169,9 +170,12 @@ final class WorkerHandle implements Worker, Uplink {
     @Override
     public WorkerStats stats() {
         WorkerLink.Counters c = link.counters();
-        return new WorkerStats(id, c.messagesIn(), c.messagesOut(), c.mailboxDepth(),
-                Duration.ofNanos(System.nanoTime() - forkedAtNanos), c.utilization(), restarts,
-                c.connectionsReceived(), c.connectionsOpen());
+        return WorkerStats.builder(id).messagesIn(c.messagesIn()).messagesOut(c.messagesOut())
+                .mailboxDepth(c.mailboxDepth()).uptime(Duration.ofNanos(System.nanoTime() - forkedAtNanos))
+                .loopUtilization(c.utilization()).restarts(restarts).connectionsReceived(c.connectionsReceived())
+                .connectionsOpen(c.connectionsOpen())
+                .loopLag(Duration.ofNanos(c.loopLagP50()), Duration.ofNanos(c.loopLagP99()), c.loopLagSamples())
+                .requestsServed(c.requestsServed()).build();
     }
 
     @Override
@@ -223,7 +227,7 @@ final class WorkerHandle implements Worker, Uplink {
 
     @Override
     public void post(Object entry) {
-        outbox.offer(entry == null ? NULL : entry);
+        Mailboxes.offer(outbox, entry == null ? NULL : entry, this);
         if (!drainScheduled.get() && drainScheduled.compareAndSet(false, true)) {
             pool.primary().execute(drainTask);
         }
@@ -280,6 +284,7 @@ final class WorkerHandle implements Worker, Uplink {
                 pool.fireListening(this, address);
             }
             case Signal.Failed(Throwable error) -> {
+                Lifecycle.failed(pool.name(), id, error);
                 onError.fire(l -> l.accept(error));
                 pool.fireError(this, error);
             }

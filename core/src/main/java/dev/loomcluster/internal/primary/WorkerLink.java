@@ -1,5 +1,7 @@
 package dev.loomcluster.internal.primary;
 
+import dev.loomcluster.internal.observe.LoopProbe;
+
 import java.util.Optional;
 
 /**
@@ -7,7 +9,7 @@ import java.util.Optional;
  * or a child JVM. The worker answers through the {@link WorkerHandle}'s outbox, as
  * {@link dev.loomcluster.internal.worker.Signal}s and messages. Any thread unless a method says otherwise.
  */
-interface WorkerLink {
+public interface WorkerLink {
 
     /** Starts the worker. Primary loop, once. */
     void start();
@@ -48,8 +50,23 @@ interface WorkerLink {
     /** Counters for {@code WorkerStats}. */
     Counters counters();
 
-    /** What the worker has counted so far. */
+    /**
+     * The probe of the worker's loop when that loop runs in this JVM, for the blocked-loop watchdog;
+     * empty for a child JVM, whose own watchdog watches it.
+     */
+    default Optional<LoopProbe> loopProbe() {
+        return Optional.empty();
+    }
+
+    /** What the worker has counted so far; lag in nanoseconds. */
     record Counters(long messagesIn, long messagesOut, int mailboxDepth, double utilization,
-                    long connectionsReceived, long connectionsOpen) {
+                    long connectionsReceived, long connectionsOpen,
+                    long loopLagP50, long loopLagP99, long loopLagSamples, long requestsServed) {
+
+        /** Counters without loop lag and requests (zero). */
+        Counters(long messagesIn, long messagesOut, int mailboxDepth, double utilization,
+                 long connectionsReceived, long connectionsOpen) {
+            this(messagesIn, messagesOut, mailboxDepth, utilization, connectionsReceived, connectionsOpen, 0, 0, 0, 0);
+        }
     }
 }

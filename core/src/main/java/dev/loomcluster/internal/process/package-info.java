@@ -1,13 +1,24 @@
 /**
- * Native support for the process mode ({@code Isolation.PROCESS}): child JVMs that share the primary's
- * listening sockets. Not exported; nothing here is API.
+ * The process mode ({@code Isolation.PROCESS}): workers as child JVMs, and the native support for sharing
+ * the primary's listening sockets with them. Not exported; nothing here is API.
+ *
+ * <h2>Roles</h2>
+ * On the primary, {@link dev.loomcluster.internal.process.ProcessWorkers} holds what a pool's children
+ * share (socket directory, codec, command line, {@link dev.loomcluster.internal.process.ProcessServers});
+ * one {@link dev.loomcluster.internal.process.ProcessLink} per child launches it and turns its frames into
+ * the worker handle's signals and messages. In the child, {@link dev.loomcluster.internal.process.ChildMain}
+ * runs the same {@code WorkerRuntime} as a thread worker, with the IPC channel as its uplink and
+ * {@link dev.loomcluster.internal.process.ChildListenService} for sockets. Both ends speak
+ * {@link dev.loomcluster.internal.process.Ipc}'s frames over an
+ * {@link dev.loomcluster.internal.process.IpcChannel} (a JDK Unix domain socket, the wire codec, one writer
+ * thread that batches every frame queued meanwhile into one write).
  *
  * <h2>How a child gets the listening socket</h2>
  * The primary binds the listening socket itself ({@link dev.loomcluster.internal.process.NativeSockets#listenTcp},
  * since the JDK gives no descriptor number for a {@code ServerSocketChannel}), listens on a Unix socket in a
  * {@link dev.loomcluster.internal.process.PrivateSocketDir}, and starts the child with that path in its
- * environment. The child connects, the primary checks the peer's pid and uid ({@code SO_PEERCRED}), unlinks
- * the path and sends the listening descriptor ({@code SCM_RIGHTS}). The child {@code dup2}s it onto fd 0 and
+ * environment. When the child first listens it connects, the primary checks the peer's pid ({@code SO_PEERCRED}),
+ * unlinks the path and sends the listening descriptor ({@code SCM_RIGHTS}). The child {@code dup2}s it onto fd 0 and
  * calls {@link System#inheritedChannel()}, which returns a {@code ServerSocketChannel} on it: from then on the
  * child serves with ordinary NIO, on its own selector.
  *
@@ -18,15 +29,21 @@
  * the primary proxying the traffic, which copies every byte through it, both ways. So the primary
  * keeps the choice and not the bytes: one platform thread per shared address {@code poll}s the listening
  * descriptor, and when a connection is queued it grants an <em>accept turn</em> to the next child in round
- * robin (one byte over the child's IPC socket); that child accepts exactly one connection on its inherited
- * channel, non-blockingly, and answers with one byte, after which the thread polls again (the socket is
- * level-triggered, so it must wait for the answer). A turn costs one IPC message pair per accepted
+ * robin (a {@code TURN} frame on the child's IPC channel); that child's loop accepts at most one connection
+ * on its inherited channel, non-blockingly, and answers with an {@code ACK} frame carrying its load, after
+ * which the thread polls again (the socket is level-triggered, so it waits for the answer, at most 500 ms).
+ * A child that has not answered its last turn, or whose loop reports a queue at least the pool's
+ * connection backlog deep, is skipped as overloaded; when every child is, the connection waits in the
+ * kernel's queue. A turn costs one IPC message pair per accepted
  * connection and nothing per byte; a child that exits leaves queued connections in the shared queue for the
  * others (unlike {@code SO_REUSEPORT}, where closing one listener resets its queue).
  *
  * <h2>Limits</h2>
  * <ul>
- *   <li>One shared listening address per child: {@code inheritedChannel()} wraps fd 0 once and caches it.</li>
+ *   <li>One shared listening address per child: {@code inheritedChannel()} wraps fd 0 once and caches it. A
+ *   second address is refused with an {@link IllegalStateException} saying so; the same address may be
+ *   listened on again after its server closed. A child that closes its server but keeps running still
+ *   holds the descriptor, so the port stays bound until it exits.</li>
  *   <li>Linux on x86_64 or aarch64 only ({@link dev.loomcluster.internal.process.NativeSockets#isSupported()});
  *   elsewhere the shared sockets of the process mode throw {@link UnsupportedOperationException} naming the
  *   platform.</li>

@@ -4,6 +4,7 @@ import dev.loomcluster.Cancellable;
 import dev.loomcluster.Connection;
 import dev.loomcluster.ConnectionHandler;
 import dev.loomcluster.ExitStatus;
+import dev.loomcluster.IdleStrategy;
 import dev.loomcluster.NetServer;
 import dev.loomcluster.Registration;
 import dev.loomcluster.WorkerContext;
@@ -13,6 +14,9 @@ import dev.loomcluster.internal.loop.Listeners;
 import dev.loomcluster.internal.message.Messages;
 import dev.loomcluster.internal.net.ListenService;
 import dev.loomcluster.internal.net.WorkerNet;
+import dev.loomcluster.internal.observe.Lifecycle;
+import dev.loomcluster.internal.observe.LoopProbe;
+import dev.loomcluster.internal.observe.WorkerMetrics;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -32,7 +36,7 @@ import java.util.function.Function;
  *
  * <p>Its life is one {@link State} machine, moved only by {@link #moveTo}.
  */
-public final class WorkerRuntime implements WorkerContext, EventLoop.Handler {
+public final class WorkerRuntime implements WorkerContext, EventLoop.Handler, WorkerMetrics.Source {
     private static final ThreadLocal<WorkerRuntime> CURRENT = new ThreadLocal<>();
 
     /** Where the worker is in its life. Transitions only go forward, except none leaves ENDED. */
@@ -61,6 +65,7 @@ public final class WorkerRuntime implements WorkerContext, EventLoop.Handler {
     private final Uplink uplink;
     private final EventLoop loop;
     private final WorkerNet net;
+    private final WorkerMetrics metrics = new WorkerMetrics();
 
     // ---- any thread
     private final AtomicReference<State> state = new AtomicReference<>(State.STARTING);
@@ -82,6 +87,16 @@ public final class WorkerRuntime implements WorkerContext, EventLoop.Handler {
 
     public State state() {
         return state.get();
+    }
+
+    /** The name of the worker's loop (and of its thread). */
+    public String loopName() {
+        return loop.name();
+    }
+
+    /** Before {@link #run()}: what the worker's loop does when idle. */
+    public void idleStrategy(IdleStrategy idle) {
+        loop.idleStrategy(idle);
     }
 
     /**
@@ -166,6 +181,7 @@ public final class WorkerRuntime implements WorkerContext, EventLoop.Handler {
         if (!moveTo(State.DISCONNECTING, State.STARTING, State.RUNNING)) {
             return;
         }
+        Lifecycle.disconnecting(spec.poolName(), spec.id(), net.connectionsOpen());
         net.stopListening();
         Object[] hooks = disconnectHooks.snapshot();
         for (int i = 0; i < hooks.length; i++) {
@@ -177,6 +193,7 @@ public final class WorkerRuntime implements WorkerContext, EventLoop.Handler {
 
     private void exitIfDrained() {
         if (state() == State.DISCONNECTING && !net.hasConnections()) {
+            Lifecycle.drained(spec.poolName(), spec.id());
             requestExit(0);
         }
     }
@@ -237,6 +254,16 @@ public final class WorkerRuntime implements WorkerContext, EventLoop.Handler {
 
     public long connectionsOpen() {
         return net.connectionsOpen();
+    }
+
+    /** The loop's probe: the blocked-loop watchdog samples it, loop-lag statistics come from it. */
+    public LoopProbe loopProbe() {
+        return loop.probe();
+    }
+
+    @Override
+    public WorkerMetrics metrics() {
+        return metrics;
     }
 
     // ---------------------------------------------------------------- WorkerContext

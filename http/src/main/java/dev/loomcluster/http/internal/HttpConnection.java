@@ -631,6 +631,7 @@ final class HttpConnection implements Transport.Listener {
         if (ex != exchange || (phase != Phase.BODY_STREAMING && phase != Phase.RESPONDING)) {
             return;
         }
+        share.metrics.requestServed();
         lastEndedInline = dispatchingInline;
         if (ex.closeConnection()) {
             closeAfterExchange = true;

@@ -5,6 +5,7 @@ import dev.loomcluster.Connection;
 import dev.loomcluster.ConnectionHandler;
 import dev.loomcluster.NetServer;
 import dev.loomcluster.WorkerContext;
+import dev.loomcluster.internal.observe.WorkerMetrics;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -24,6 +25,8 @@ final class WorkerShare {
     final ServerImpl server;
     final WorkerContext ctx;
     final Thread loopThread;
+    /** The worker's counters: each ended exchange counts as one request served. */
+    final WorkerMetrics metrics;
     private final NetServer net;
 
     // ---- loop
@@ -40,6 +43,7 @@ final class WorkerShare {
         this.server = server;
         this.ctx = ctx;
         this.loopThread = Thread.currentThread();
+        this.metrics = WorkerMetrics.of(ctx);
         this.net = ctx.listen(address, this::newConnection);
     }
 

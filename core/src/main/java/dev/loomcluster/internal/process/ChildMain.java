@@ -1,0 +1,240 @@
+package dev.loomcluster.internal.process;
+
+import dev.loomcluster.ExitStatus;
+import dev.loomcluster.ThreadKind;
+import dev.loomcluster.WorkerMain;
+import dev.loomcluster.internal.message.WireCodec;
+import dev.loomcluster.internal.message.WireLimits;
+import dev.loomcluster.internal.primary.PoolOptions;
+import dev.loomcluster.internal.worker.Signal;
+import dev.loomcluster.internal.worker.Uplink;
+import dev.loomcluster.internal.worker.WorkerRuntime;
+import dev.loomcluster.internal.worker.WorkerSpec;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The main class of a child JVM in {@link dev.loomcluster.Isolation#PROCESS}. It connects to the Unix
+ * socket its primary named in the environment, presents its token, reads its spec, and runs the worker
+ * in a {@link WorkerRuntime} (the same class as a thread worker) whose {@link Uplink} is the IPC channel
+ * and whose listening sockets come from the primary ({@link ChildListenService}). The JVM exits with the
+ * worker's exit code; it halts at once if the primary's end of the channel closes (the primary died,
+ * even by SIGKILL), so no child outlives its primary.
+ *
+ * <p>Threads: the main thread runs the worker (or waits for the virtual thread that does); a reader thread
+ * handles the primary's frames; the channel's writer thread writes.
+ */
+public final class ChildMain implements Uplink {
+    /** Exit code of a child that was not started by a pool, or whose primary broke the protocol. */
+    static final int BAD_START = 2;
+    private static final long STATS_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    private static volatile ChildMain current;
+
+    /** How the child stands with its primary. */
+    private enum State { RUNNING, EXITING }
+
+    // ---- immutable
+    private final IpcChannel ipc;
+
+    // ---- any thread
+    private volatile State state = State.RUNNING;
+    private volatile boolean connected = true;
+    private volatile WorkerRuntime runtime;
+    private volatile ChildListenService listen;
+
+    private ChildMain(IpcChannel ipc) {
+        this.ipc = ipc;
+    }
+
+    public static void main(String[] args) {
+        String socket = System.getenv(Ipc.ENV_SOCKET);
+        String token = System.getenv(Ipc.ENV_TOKEN);
+        if (socket == null || token == null) {
+            System.err.println("dev.loomcluster.internal.process.ChildMain runs the workers of a WorkerPool in"
+                    + " Isolation.PROCESS; it is started by the pool, not by hand");
+            System.exit(BAD_START);
+        }
+        ChildMain child;
+        Map<?, ?> spec;
+        try {
+            SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+            ch.connect(UnixDomainSocketAddress.of(socket));
+            WireCodec codec = WireCodec.create(WireLimits.DEFAULTS, ClassLoader.getSystemClassLoader());
+            IpcChannel ipc = new IpcChannel("child", codec);
+            child = new ChildMain(ipc);
+            current = child;
+            ipc.send(Ipc.HELLO, List.of(token));
+            ipc.attach(ch, "loomcluster-ipc-out", true, STATS_NANOS, child::sendStats);
+            IpcChannel.Frame first = ipc.readFrame(ch);
+            if (first.kind() != Ipc.SPEC) {
+                throw new ProtocolException("the primary's first frame is " + Ipc.name(first.kind()) + ", not SPEC");
+            }
+            spec = Ipc.map(Ipc.SPEC, first.value());
+        } catch (IOException | RuntimeException e) {
+            System.err.println("loomcluster child: cannot connect to the primary: " + e);
+            Runtime.getRuntime().halt(BAD_START);
+            return;
+        }
+        int code;
+        try {
+            code = child.run(spec);
+        } catch (ProtocolException e) {
+            System.err.println("loomcluster child: " + e.getMessage());
+            code = BAD_START;
+        }
+        child.state = State.EXITING;
+        child.ipc.closeAfterFlush(5_000);
+        System.exit(code);
+    }
+
+    /** Builds the runtime from the spec and runs the worker; returns its exit code. Main thread. */
+    private int run(Map<?, ?> spec) throws ProtocolException {
+        byte k = Ipc.SPEC;
+        int id = Ipc.intField(k, spec.get("id"), "id");
+        Map<?, ?> rawEnv = Ipc.field(k, spec.get("env"), "env", Map.class);
+        Map<String, String> env = new LinkedHashMap<>();
+        for (var e : rawEnv.entrySet()) {
+            env.put(Ipc.field(k, e.getKey(), "env key", String.class), Ipc.field(k, e.getValue(), "env value", String.class));
+        }
+        String pool = Ipc.field(k, spec.get("pool"), "pool", String.class);
+        String mainClass = Ipc.field(k, spec.get("main"), "main", String.class);
+        ThreadKind threads = ThreadKind.valueOf(Ipc.field(k, spec.get("threads"), "threads", String.class));
+        String scheduling = Ipc.field(k, spec.get("scheduling"), "scheduling", String.class);
+
+        Supplier<WorkerMain> mains = () -> instantiate(mainClass); // fails inside run: error event, exit 1
+        listen = new ChildListenService(this, "ROUND_ROBIN".equals(scheduling));
+        java.time.Duration grace = spec.get("drainGraceMillis") instanceof Long ms && ms >= 0
+                ? java.time.Duration.ofMillis(ms) : WorkerSpec.DEFAULT_DRAIN_GRACE;
+        WorkerRuntime rt = new WorkerRuntime(new WorkerSpec(id, env, pool, mains, grace), this, listen);
+        runtime = rt;
+        ipc.startReading("loomcluster-ipc-in", true, new IpcChannel.Receiver() {
+            @Override
+            public void frame(byte kind, Object value) throws IOException {
+                onFrame(kind, value);
+            }
+
+            @Override
+            public void closed(Throwable error) {
+                onClosed(error);
+            }
+        });
+        ExitStatus[] status = new ExitStatus[1];
+        if (threads == ThreadKind.VIRTUAL) {
+            Thread t = Thread.ofVirtual().name(new WorkerSpec(id, env, pool, mains).loopName())
+                    .start(() -> status[0] = rt.run());
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return 1;
+            }
+        } else {
+            Thread.currentThread().setName(new WorkerSpec(id, env, pool, mains).loopName());
+            status[0] = rt.run();
+        }
+        return status[0].code();
+    }
+
+    private static WorkerMain instantiate(String name) {
+        Class<?> type;
+        try {
+            type = Class.forName(name, false, ClassLoader.getSystemClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException("worker main class " + name + " not found in the child JVM's class path", e);
+        }
+        if (!WorkerMain.class.isAssignableFrom(type)) {
+            throw new IllegalStateException(name + " is not a WorkerMain");
+        }
+        return PoolOptions.instantiate(PoolOptions.constructorOf(type.asSubclass(WorkerMain.class)));
+    }
+
+    // ---------------------------------------------------------------- reader thread
+
+    private void onFrame(byte kind, Object value) throws IOException {
+        switch (kind) {
+            case Ipc.MESSAGE -> runtime.deliver(value);
+            case Ipc.DISCONNECT -> runtime.requestDisconnect();
+            case Ipc.LISTEN_REPLY -> listen.reply(value);
+            case Ipc.FD_SOCKET -> listen.connectFdSocket(value);
+            case Ipc.TURN -> listen.turn(Ipc.longField(kind, Ipc.list(kind, value, 1).get(0), "seq"));
+            default -> throw new ProtocolException("unexpected " + Ipc.name(kind) + " frame from the primary");
+        }
+    }
+
+    private void onClosed(Throwable error) {
+        connected = false;
+        if (state == State.EXITING) {
+            return;
+        }
+        if (error != null) {
+            System.err.println("loomcluster child: bad IPC data from the primary: " + error.getMessage());
+        }
+        // the primary is gone (or broke the protocol): nobody is left to report to
+        Runtime.getRuntime().halt(error == null ? 1 : BAD_START);
+    }
+
+    // ---------------------------------------------------------------- Uplink (worker thread)
+
+    @Override
+    public void post(Object entry) {
+        switch (entry) {
+            case Signal.Online ignored -> ipc.send(Ipc.ONLINE, null);
+            case Signal.Listening(var address) -> ipc.send(Ipc.LISTENING, Ipc.address(address));
+            case Signal.Failed(Throwable error) -> ipc.send(Ipc.FAILED, Ipc.failure(error));
+            case Signal.Disconnected ignored -> {
+                // the primary sees the channel close when this JVM exits
+            }
+            case Signal.Exited ignored -> {
+                // the primary reads the real exit code from the process
+            }
+            case null, default -> ipc.send(Ipc.MESSAGE, entry);
+        }
+    }
+
+    @Override
+    public boolean isConnected() {
+        return connected;
+    }
+
+    @Override
+    public void requestDisconnect() {
+        ipc.send(Ipc.REQUEST_DISCONNECT, null);
+    }
+
+    boolean sendControl(byte kind, Object value) {
+        return ipc.send(kind, value);
+    }
+
+    private void sendStats(IpcChannel ch) {
+        WorkerRuntime rt = runtime;
+        if (rt != null) {
+            ch.send(Ipc.STATS, List.of(rt.messagesIn(), rt.mailboxDepth(), rt.utilization(),
+                    rt.connectionsReceived(), rt.connectionsOpen(), rt.metrics().requestsServed()));
+        }
+    }
+
+    /** The runtime of this child, for its listen service. */
+    WorkerRuntime runtime() {
+        return runtime;
+    }
+
+    /**
+     * Test hook: writes raw bytes to the primary on this child's IPC socket, bypassing the codec, so a
+     * test can check what the primary does with bytes that are not valid frames. Any thread.
+     */
+    public static void writeRawForTest(byte[] bytes) throws IOException {
+        ChildMain c = current;
+        if (c == null) {
+            throw new IllegalStateException("not in a child JVM");
+        }
+        c.ipc.writeRaw(java.nio.ByteBuffer.wrap(bytes));
+    }
+}

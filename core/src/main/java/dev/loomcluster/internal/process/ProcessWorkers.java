@@ -1,0 +1,160 @@
+package dev.loomcluster.internal.process;
+
+import dev.loomcluster.WorkerMain;
+import dev.loomcluster.internal.message.WireCodec;
+import dev.loomcluster.internal.message.WireLimits;
+import dev.loomcluster.internal.primary.PoolOptions;
+import dev.loomcluster.internal.primary.WorkerLink;
+import dev.loomcluster.internal.worker.Uplink;
+import dev.loomcluster.internal.worker.WorkerSpec;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What a pool in {@link dev.loomcluster.Isolation#PROCESS} shares between its child JVMs: the private
+ * directory of their IPC sockets, the codec, the command line that starts a child, and the listening
+ * sockets the children share ({@link ProcessServers}). Made with the pool, closed by its shutdown on the
+ * primary loop; {@link #newLink} runs on whatever thread forks.
+ */
+public final class ProcessWorkers {
+    /**
+     * Options every child gets unless the pool's {@code jvmOptions} set the same thing: a child is one
+     * event loop, so the serial GC (least memory, no GC threads) and the JDK's class-data archive; a child
+     * that exhausts its heap exits (an {@code exit} event with code 3) instead of limping on with a broken
+     * loop. Compilation stays tiered (C1 then C2): C1 alone ({@code -XX:TieredStopAtLevel=1}) starts a few
+     * milliseconds sooner but served 18% fewer HTTP requests/s and slowed message round trips in
+     * {@code benchmarks/run-isolation.sh}.
+     */
+    static final List<String> DEFAULT_OPTIONS = List.of("-XX:+UseSerialGC", "-Xshare:auto",
+            "-XX:+ExitOnOutOfMemoryError");
+
+    // ---- immutable
+    private final PoolOptions options;
+    private final PrivateSocketDir dir;
+    private final WireCodec codec;
+    private final List<String> command;
+    private final ProcessServers servers;
+
+    private ProcessWorkers(PoolOptions options, PrivateSocketDir dir) {
+        this.options = options;
+        this.dir = dir;
+        Class<? extends WorkerMain> main = options.mainClass().orElseThrow(
+                () -> new IllegalStateException("Isolation.PROCESS needs a main class"));
+        ClassLoader loader = main.getClassLoader() == null ? ClassLoader.getSystemClassLoader() : main.getClassLoader();
+        this.codec = WireCodec.create(WireLimits.DEFAULTS, loader);
+        this.command = command(options.jvmOptions(), main);
+        this.servers = new ProcessServers(options.name(), options.scheduling(), options.connectionBacklog());
+    }
+
+    /** The process state of a new pool. */
+    public static ProcessWorkers create(PoolOptions options) {
+        try {
+            PrivateSocketDir dir = PrivateSocketDir.create("loomcluster-");
+            dir.directory().toFile().deleteOnExit(); // empty unless a child is mid-connect: gone if close() never runs
+            return new ProcessWorkers(options, dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the IPC socket directory of pool " + options.name(), e);
+        }
+    }
+
+    /** A link that runs the worker of {@code spec} in a new child JVM, launched now. Any thread. */
+    public WorkerLink newLink(WorkerSpec spec, Uplink uplink) {
+        return new ProcessLink(this, spec, uplink);
+    }
+
+    PoolOptions options() {
+        return options;
+    }
+
+    PrivateSocketDir dir() {
+        return dir;
+    }
+
+    WireCodec codec() {
+        return codec;
+    }
+
+    List<String> command() {
+        return command;
+    }
+
+    ProcessServers servers() {
+        return servers;
+    }
+
+    /** Pool shutdown, every child gone: closes the shared sockets and removes the socket directory. */
+    public void close() {
+        servers.closeAll();
+        try {
+            dir.close();
+        } catch (IOException e) {
+            System.getLogger("dev.loomcluster").log(System.Logger.Level.WARNING,
+                    "cannot remove " + dir + ": " + e);
+        }
+    }
+
+    /**
+     * The child's command line: the primary's own {@code java}, the defaults the user did not override,
+     * the user's options, native access for descriptor passing, and the primary's class path and module
+     * path so that the child runs the same code.
+     */
+    static List<String> command(List<String> jvmOptions, Class<?> mainClass) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(javaBinary());
+        for (String d : DEFAULT_OPTIONS) {
+            if (!overridden(d, jvmOptions)) {
+                cmd.add(d);
+            }
+        }
+        cmd.addAll(jvmOptions);
+        Module core = ProcessWorkers.class.getModule();
+        String modulePath = System.getProperty("jdk.module.path", "");
+        String classPath = System.getProperty("java.class.path", "");
+        cmd.add("--enable-native-access=" + (core.isNamed() ? core.getName() : "ALL-UNNAMED"));
+        if (!classPath.isEmpty()) {
+            cmd.add("-cp");
+            cmd.add(classPath);
+        }
+        if (core.isNamed() && !modulePath.isEmpty()) {
+            cmd.add("--module-path");
+            cmd.add(modulePath);
+            Module app = mainClass.getModule();
+            if (app.isNamed() && app != core) {
+                cmd.add("--add-modules");
+                cmd.add(app.getName());
+            }
+            cmd.add("-m");
+            cmd.add(core.getName() + "/" + ChildMain.class.getName());
+        } else {
+            cmd.add(ChildMain.class.getName());
+        }
+        return List.copyOf(cmd);
+    }
+
+    private static String javaBinary() {
+        Optional<String> self = ProcessHandle.current().info().command();
+        return self.orElse(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
+    }
+
+    /** Whether the user's options already decide what default option {@code d} decides. */
+    private static boolean overridden(String d, List<String> user) {
+        for (String u : user) {
+            boolean same = switch (d) {
+                case "-XX:+UseSerialGC" -> u.matches("-XX:[+-]Use\\w*GC");
+                case "-Xshare:auto" -> u.startsWith("-Xshare") || u.startsWith("-XX:SharedArchiveFile")
+                        || u.startsWith("-XX:AOTCache");
+                case "-XX:+ExitOnOutOfMemoryError" -> u.contains("OutOfMemoryError");
+                default -> false;
+            };
+            if (same) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,192 @@
+package dev.loomcluster;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.lang.classfile.ClassFile;
+import java.lang.classfile.ClassTransform;
+import java.lang.classfile.attribute.InnerClassesAttribute;
+import java.lang.classfile.attribute.NestHostAttribute;
+import java.lang.constant.ClassDesc;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
+
+import static dev.loomcluster.IsolationTest.builder;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What only child JVMs give: real exit codes of halt and System.exit, heap isolation, no orphans, a hostile child. */
+@Timeout(60)
+class ProcessOnlyTest {
+
+    @Test
+    void systemExitAndHaltGiveTheirCodesAndForkEnvIsTheRealEnvironment() {
+        WorkerPool pool = builder("p-codes", Isolation.PROCESS, Mains.Echo.class).build();
+        try (pool) {
+            Events events = Events.of(pool);
+            var received = new LinkedBlockingQueue<Object>();
+            pool.onMessage((w, m) -> received.add(m));
+            Worker a = pool.fork(Map.of("ROLE", "alpha"));
+            events.await("online 1");
+            a.send("env ROLE");
+            assertEquals("alpha", Await.take("System.getenv in the child", received));
+            a.send("pid");
+            assertEquals(a.process().orElseThrow().pid(), Await.take("pid of the child", received));
+            a.send("sysexit 3");
+            events.await("exit 1 3");
+
+            Worker b = pool.fork();
+            events.await("online 2");
+            long pid = b.process().orElseThrow().pid();
+            b.send("halt 3");
+            events.await("exit 2 3");
+            assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+            assertEquals(List.of("fork 2", "w.online 2", "online 2", "w.disconnect 2", "disconnect 2", "w.exit 2 3",
+                    "exit 2 3"), events.of(2));
+        }
+        Threads.assertNoneAlive(pool.name());
+    }
+
+    @Test
+    void aChildThatExhaustsItsHeapExitsAndItsSiblingServesOn() {
+        WorkerPool pool = builder("p-oom", Isolation.PROCESS, Mains.Echo.class).size(2)
+                .jvmOptions(List.of("-Xmx32m", "-XX:TieredStopAtLevel=1")).build();
+        try (pool) {
+            Events events = Events.of(pool);
+            var received = new LinkedBlockingQueue<Object>();
+            pool.onMessage((w, m) -> received.add(w.id() + ":" + m));
+            pool.start();
+            events.await("online 1");
+            events.await("online 2");
+            pool.workers().get(1).send("oom");
+            events.await("exit 1 3"); // -XX:+ExitOnOutOfMemoryError
+            pool.workers().get(2).send("still here");
+            assertEquals("2:still here", Await.take("echo from the sibling", received));
+        }
+        Threads.assertNoneAlive(pool.name());
+    }
+
+    @Test
+    void aClassTheChildCannotFindExitsWithOneAndAnError() throws Exception {
+        // a WorkerMain class that exists only in a class loader of this JVM, not on the child's class path
+        byte[] original;
+        try (var in = Mains.Idle.class.getResourceAsStream("Mains$Idle.class")) {
+            original = in.readAllBytes();
+        }
+        ClassFile cf = ClassFile.of();
+        String name = "dev.loomcluster.generated.OnlyInThePrimary";
+        byte[] renamed = cf.transformClass(cf.parse(original), ClassDesc.of(name),
+                ClassTransform.dropping(e -> e instanceof InnerClassesAttribute || e instanceof NestHostAttribute));
+        ClassLoader loader = new ClassLoader(getClass().getClassLoader()) {
+            @Override
+            protected Class<?> findClass(String n) throws ClassNotFoundException {
+                if (n.equals(name)) {
+                    return defineClass(n, renamed, 0, renamed.length);
+                }
+                throw new ClassNotFoundException(n);
+            }
+        };
+        Class<? extends WorkerMain> type = Class.forName(name, true, loader).asSubclass(WorkerMain.class);
+        WorkerPool pool = builder("p-nocls", Isolation.PROCESS, type).build();
+        try (pool) {
+            Events events = Events.of(pool);
+            pool.fork();
+            events.await("exit 1 1");
+            String error = events.starting("error 1").getFirst();
+            assertTrue(error.contains(name + " not found"), error);
+        }
+        Threads.assertNoneAlive(pool.name());
+    }
+
+    @Test
+    void hostileBytesEndOnlyThatWorkerWithAnErrorNamingTheProblem() {
+        WorkerPool pool = builder("p-hostile", Isolation.PROCESS, Mains.Hostile.class).size(0).build();
+        WorkerPool witness = builder("p-witness", Isolation.PROCESS, Mains.Echo.class).build();
+        try (pool; witness) {
+            Events events = Events.of(pool);
+            var echoes = new LinkedBlockingQueue<Object>();
+            witness.onMessage((w, m) -> echoes.add(m));
+            Worker sibling = witness.fork();
+            Map<String, String> attacks = Map.of(
+                    "7fffffff03", "exceeds maxFrameBytes",                       // absurd length
+                    "000000026300", "unknown kind 99",                           // unknown frame kind
+                    // a MESSAGE naming a class that is not a record: [RECORD][new class #0 "java.lang.Thread"][0 components]
+                    "0000001a03" + "0e" + "0000" + "0a00000010" + hex("java.lang.Thread") + "0000", "java.lang.Thread");
+            int id = 0;
+            for (var attack : attacks.entrySet()) {
+                id++;
+                Worker w = pool.fork();
+                events.await("online " + id);
+                w.send("raw " + attack.getKey());
+                events.await("exit " + id + " 137 SIGKILL");
+                String error = events.starting("error " + id).getFirst();
+                assertTrue(error.contains("sent bad IPC data") && error.contains(attack.getValue()), error);
+                assertTrue(sibling.send("ping " + id));
+                assertEquals("ping " + id, Await.take("echo from an unrelated worker", echoes));
+            }
+        }
+        Threads.assertNoneAlive(pool.name());
+        Threads.assertNoneAlive(witness.name());
+    }
+
+    private static String hex(String s) {
+        return java.util.HexFormat.of().formatHex(s.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    /** A primary killed with SIGKILL leaves no child behind: each sees its channel end and halts. */
+    @Test
+    void childrenDieWithinTwoSecondsOfTheirPrimaryKilledBySigkill() throws Exception {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        Process primary = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), OrphanCheckPrimary.class.getName())
+                .redirectErrorStream(true).start();
+        List<Long> pids = new ArrayList<>();
+        try (var out = new BufferedReader(new InputStreamReader(primary.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while (pids.isEmpty() && (line = out.readLine()) != null) {
+                if (line.startsWith("PIDS ")) {
+                    for (String p : line.substring(5).trim().split(" ")) {
+                        pids.add(Long.parseLong(p));
+                    }
+                }
+            }
+            assertEquals(2, pids.size(), "the primary printed its children's pids");
+            for (long pid : pids) {
+                assertTrue(alive(pid), "child " + pid + " runs before its primary is killed");
+            }
+            primary.destroyForcibly(); // SIGKILL: no shutdown hook, no goodbye
+            primary.waitFor();
+            long deadline = System.nanoTime() + 2_000_000_000L;
+            while (pids.stream().anyMatch(ProcessOnlyTest::alive) && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            for (long pid : pids) {
+                assertFalse(alive(pid), "child " + pid + " still runs 2 s after its primary was killed");
+            }
+        } finally {
+            primary.destroyForcibly();
+            for (long pid : pids) {
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
+    }
+
+    /** Alive and not a zombie (an orphan is reaped by whatever reaps orphans, maybe later). */
+    private static boolean alive(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            char state = stat.charAt(stat.lastIndexOf(')') + 2);
+            return state != 'Z' && state != 'X';
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,146 @@
+package dev.loomcluster.net;
+
+import dev.loomcluster.Isolation;
+import dev.loomcluster.SchedulingPolicy;
+import dev.loomcluster.WorkerPool;
+import dev.loomcluster.WorkerStats;
+import dev.loomcluster.testing.EchoLoad;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Shared listening sockets in both isolations: in process mode the primary binds the socket, every child
+ * gets its descriptor, and connections go from the one kernel queue straight to a child (SHARED) or by
+ * accept turns (ROUND_ROBIN); nothing passes through the primary.
+ */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class IsolationSocketTest {
+    private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+
+    static Stream<Arguments> isolationsAndPolicies() {
+        return Stream.of(Isolation.values()).flatMap(i ->
+                Stream.of(SchedulingPolicy.values()).map(p -> Arguments.of(i, p)));
+    }
+
+    private static WorkerPool.Builder pool(String base, Isolation isolation, SchedulingPolicy policy, int size) {
+        return WorkerPool.builder(EchoServer.class).name(base + System.nanoTime() + "x").isolation(isolation)
+                .jvmOptions(List.of("-XX:TieredStopAtLevel=1")) // short tests: start-up dominates
+                .scheduling(policy).size(size).shutdownTimeout(Duration.ofSeconds(5)).killTimeout(Duration.ofSeconds(2));
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    /** Starts the pool and returns the one address all {@code n} workers listen on. */
+    private static InetSocketAddress start(WorkerPool pool, int n) throws InterruptedException {
+        var addresses = new CopyOnWriteArrayList<InetSocketAddress>();
+        pool.onListening((w, a) -> addresses.add(a));
+        pool.start();
+        await(n + " workers listening", () -> addresses.size() == n);
+        assertEquals(1, Set.copyOf(addresses).size(), "every worker shares one port: " + addresses);
+        assertTrue(addresses.getFirst().getPort() > 0);
+        return new InetSocketAddress(LOOPBACK, addresses.getFirst().getPort());
+    }
+
+    private static long received(WorkerPool pool) {
+        return pool.stats().workers().stream().mapToLong(WorkerStats::connectionsReceived).sum();
+    }
+
+    @ParameterizedTest
+    @MethodSource("isolationsAndPolicies")
+    void listenZeroSharesOnePortAndEchoes(Isolation isolation, SchedulingPolicy policy) throws Exception {
+        try (WorkerPool pool = pool("sock-echo", isolation, policy, 2).build()) {
+            InetSocketAddress address = start(pool, 2);
+            Random random = new Random(7);
+            int clients = 40;
+            for (int i = 0; i < clients; i++) {
+                byte[] payload = new byte[1 + random.nextInt(100_000)];
+                random.nextBytes(payload);
+                assertArrayEquals(payload, Echo.roundTrip(address, payload));
+            }
+            await("every connection counted once (stats reach the primary within a second)",
+                    () -> received(pool) == clients);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Isolation.class)
+    void roundRobinIsFairAcrossWorkers(Isolation isolation) throws Exception {
+        try (WorkerPool pool = pool("sock-rr", isolation, SchedulingPolicy.ROUND_ROBIN, 2).build()) {
+            InetSocketAddress address = start(pool, 2);
+            int total = 1_000;
+            EchoLoad.Result r = EchoLoad.to(address).threads(4).payloadBytes(16).connections(total).run();
+            assertEquals(0, r.errors(), r.errorSamples()::toString);
+            await("stats of " + total + " connections", () -> received(pool) == total);
+            List<WorkerStats> stats = pool.stats().workers();
+            for (WorkerStats s : stats) {
+                assertTrue(Math.abs(s.connectionsReceived() - total / 2) <= total / 2 / 10,
+                        "worker " + s.id() + " got " + s.connectionsReceived() + " of " + total + ": " + stats);
+            }
+        }
+    }
+
+    /** A worker that disconnects while clients keep connecting loses none of the connections still queued. */
+    @ParameterizedTest
+    @MethodSource("isolationsAndPolicies")
+    void aWorkerLeavingLosesNoQueuedConnection(Isolation isolation, SchedulingPolicy policy) throws Exception {
+        try (WorkerPool pool = pool("sock-leave", isolation, policy, 2).build()) {
+            InetSocketAddress address = start(pool, 2);
+            Thread leaver = Thread.ofPlatform().start(() -> {
+                try {
+                    Thread.sleep(300);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                pool.workers().get(1).disconnect().join();
+            });
+            EchoLoad.Result r = EchoLoad.to(address).threads(4).payloadBytes(16).duration(Duration.ofMillis(1_500)).run();
+            leaver.join();
+            assertEquals(0, r.errors(), r.errorSamples()::toString);
+            assertTrue(r.connections() > 100, "connections made: " + r.connections());
+            assertEquals(Set.of(2), pool.workers().keySet());
+        }
+    }
+
+    @Test
+    void aChildServesOneAddressAndSaysSoForASecond() throws Exception {
+        try (WorkerPool pool = pool("sock-two", Isolation.PROCESS, SchedulingPolicy.ROUND_ROBIN, 0).build()) {
+            var messages = new LinkedBlockingQueue<Object>();
+            pool.onMessage((w, m) -> messages.add(m));
+            pool.fork(Map.of("SECOND", "0"));
+            Object port = messages.poll(20, TimeUnit.SECONDS);
+            assertTrue(port instanceof Integer p && p > 0, "first listen: " + port);
+            Object second = messages.poll(20, TimeUnit.SECONDS);
+            assertTrue(second instanceof String s && s.startsWith("IllegalStateException")
+                    && s.contains("one listening address"), "second listen: " + second);
+        }
+    }
+}
