@@ -50,8 +50,10 @@ class JerseyShutdownTest {
             HttpResponse<String> r = Await.result("the slow response", slow);
             assertEquals(200, r.statusCode(), r.body());
             assertEquals("done by worker " + id, r.body());
-            assertEquals("close", r.headers().firstValue("Connection").orElse(""),
-                    "the drained connection is closed after its response");
+            // Either the server's stop reached the connection first (the response says Connection: close),
+            // or the worker's disconnect did, and the kept-alive connection moves to the worker that stays.
+            String connection = r.headers().firstValue("Connection").orElse("");
+            assertTrue(connection.isEmpty() || connection.equals("close"), connection);
             Await.result("the worker exits after the response", exited);
             assertTrue(worker.exitedAfterDisconnect());
             assertEquals(1, probe.shutdowns.get(), "only the disconnected worker shut its application down");
