@@ -9,6 +9,10 @@
 # build replays it from then on: commit it with the fix. Logs: http/target/fuzz-<method>.log.
 set -euo pipefail
 minutes="${1:-1}"
+if ! [[ "$minutes" =~ ^[1-9][0-9]*$ ]]; then
+    echo "usage: http/fuzz.sh [MINUTES >= 1] (Jazzer reads 0 as: no limit)" >&2
+    exit 2
+fi
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
 cd "$root"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What TLS costs: wrk against the same hello handler over plain HTTP and over HTTPS (TLS 1.3, a
 # self-signed EC key made here), one pool of WORKERS workers sharing the port, keep-alive,
-# $CONNECTIONS connections, $THREADS wrk threads; a warm-up then a measured run per server, $RUNS rounds,
+# $CONNECTIONS connections, $THREADS wrk threads; warm-ups then a measured run per server, $RUNS rounds,
 # interleaved; prints each run with the load average and the medians.
 #
 # Usage: http/tls-load.sh      env: RUNS=3 DURATION=10s WARMUP=5s CONNECTIONS=64 THREADS=2 WORKERS=$(nproc)
@@ -33,8 +33,11 @@ run() { # mode -> prints "req/s p99"
     >"$work/$mode.log" 2>&1 &
   pid=$!
   for _ in $(seq 1 300); do curl -skf -o /dev/null "$url" && break; sleep 0.1; done
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$url" >/dev/null
-  local out; out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$url")
+  # Warm up with a few connections first: 64 cold TLS handshakes at once on a busy machine can take
+  # longer than wrk's default 2 s timeout, and each timeout's reconnect adds another handshake.
+  wrk -t1 -c4 -d"$WARMUP" "$url" >/dev/null
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" --timeout 10s "$url" >/dev/null
+  local out; out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 10s --latency "$url")
   kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
   local rps p99 errors
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")

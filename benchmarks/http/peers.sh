@@ -5,15 +5,18 @@
 #   node         Node's cluster, $WORKERS workers (node-cluster.js)
 #   vertx        Vert.x, $WORKERS verticles (benchmarks/peers/vertx, a separate Maven project)
 #   jdk          the JDK's HttpServer with a virtual thread per request (JdkHelloServer), one process
-# each alone on loopback, keep-alive, `wrk -t$WRK_THREADS -c$CONNECTIONS` after a warm-up; $RUNS rounds x
+# each alone on loopback, keep-alive, `wrk -t$WRK_THREADS -c$CONNECTIONS` after $WARMUPS warm-up runs of $WARMUP
+# (each with its own connections, so that the code closing connections has run before the measured run
+# opens new ones: a JIT recompiles what that first close deoptimises); $RUNS rounds x
 # servers, interleaved; medians. CPU per request = user+sys of the server's whole process tree (the
 # server's pid and every descendant, from /proc/<pid>/stat) over the measured wrk run / requests. This is
 # the figure that says what a request costs: on a small machine req/s is capped by wrk sharing the CPUs.
 # Installs wrk and nginx from Debian when missing (root, apt-get); needs node 20+.
 #
-# Usage: benchmarks/http/peers.sh     env: RUNS=3 DURATION=10s WARMUP=5s CONNECTIONS=64 WRK_THREADS=1
+# Usage: benchmarks/http/peers.sh     env: RUNS=3 DURATION=10s WARMUP=5s WARMUPS=2 CONNECTIONS=64 WRK_THREADS=1
 #        WORKERS=2 THREADS_KIND=platform PORT=18180 SERVERS="loomcluster nginx node vertx jdk" SKIP_BUILD=0
 #        JAVA_OPTS=... LOOM_OPTS=... (extra JVM options for loomcluster only, e.g. an idle strategy switch)
+#        JAR=... (the benchmarks jar loomcluster and jdk run from, e.g. a copy of an older build to compare)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source .ci/jdk.sh
@@ -21,6 +24,7 @@ source .ci/jdk.sh
 RUNS=${RUNS:-3}
 DURATION=${DURATION:-10s}
 WARMUP=${WARMUP:-5s}
+WARMUPS=${WARMUPS:-2}
 CONNECTIONS=${CONNECTIONS:-64}
 WRK_THREADS=${WRK_THREADS:-1}
 WORKERS=${WORKERS:-2}
@@ -29,7 +33,7 @@ PORT=${PORT:-18180}
 JAVA_OPTS=${JAVA_OPTS:--Xms256m -Xmx1g}
 LOOM_OPTS=${LOOM_OPTS:-}
 read -r -a SERVERS <<<"${SERVERS:-loomcluster nginx node vertx jdk}"
-JAR=benchmarks/target/benchmarks.jar
+JAR=${JAR:-benchmarks/target/benchmarks.jar}
 VERTX_JAR=benchmarks/peers/vertx/target/vertx-hello.jar
 HZ=$(getconf CLK_TCK)
 
@@ -128,14 +132,16 @@ tree_ticks() { # pid
 }
 
 declare -A RPS CPU USR SYS ERR
-echo "wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION (after a $WARMUP warm-up), $WORKERS workers, $RUNS rounds;" \
+echo "wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION (after $WARMUPS warm-up runs of $WARMUP), $WORKERS workers, $RUNS rounds;" \
   "$(nproc) CPUs, $(node --version 2>/dev/null || echo no-node), $(java -version 2>&1 | head -1), $(nginx -v 2>&1 || true)"
 for run in $(seq 1 "$RUNS"); do
   i=0
   for name in "${SERVERS[@]}"; do
     port=$((PORT + i)); i=$((i + 1))
     start_server "$name" "$port"
-    wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$WARMUP" "http://127.0.0.1:$port/" >/dev/null || true
+    for _ in $(seq 1 "$WARMUPS"); do
+      wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$WARMUP" "http://127.0.0.1:$port/" >/dev/null || true
+    done
     load=$(cut -d' ' -f1 /proc/loadavg)
     read -r u0 s0 < <(tree_ticks "${PIDS[$name]}")
     out=$(wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" "http://127.0.0.1:$port/")

@@ -42,7 +42,11 @@ public interface WorkerPool extends AutoCloseable {
 
     /**
      * A builder for a pool that makes a new instance of {@code mainClass} (public no-argument constructor)
-     * for each worker. This is the only form a multi-process pool can accept.
+     * for each worker. This is the only form a multi-process pool can accept. On the module path, the
+     * class's package must be exported to {@code dev.loomcluster} ({@code exports my.pkg to dev.loomcluster;}).
+     *
+     * @throws IllegalArgumentException if the class is abstract, not public, has no public no-argument
+     *                                  constructor, or is in a package its module does not export to loomcluster
      */
     static Builder builder(Class<? extends WorkerMain> mainClass) {
         Objects.requireNonNull(mainClass, "mainClass");

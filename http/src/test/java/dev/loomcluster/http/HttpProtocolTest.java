@@ -73,6 +73,11 @@ class HttpProtocolTest {
                 out.write(body);
             }
         });
+        s.createContext("/bad-header-name", ex -> {
+            ex.getResponseHeaders().set("X-Fine", "yes");
+            ex.getResponseHeaders().set("Bad Name", "x"); // a space is not a token character
+            respond(ex, 200, "never sent");
+        });
         s.createContext("/chunked", ex -> {
             ex.sendResponseHeaders(200, 0);
             try (OutputStream out = ex.getResponseBody()) {
@@ -129,6 +134,18 @@ class HttpProtocolTest {
         assertEquals("text/plain", r.headers().firstValue("content-type").orElseThrow());
         String date = r.headers().firstValue("date").orElseThrow();
         assertTrue(date.matches("[A-Z][a-z]{2}, \\d{2} [A-Z][a-z]{2} \\d{4} \\d{2}:\\d{2}:\\d{2} GMT"), date);
+    }
+
+    @Test
+    void aResponseHeadThatCannotBeEncodedBecomesAClean500() {
+        try (RawClient c = server.connect()) {
+            c.write(RawHttp.get("/bad-header-name"));
+            RawHttp.Response r = RawHttp.read(c);
+            assertEquals(500, r.status());
+            assertNull(r.header("X-Fine"), "nothing of the refused head goes out");
+            assertTrue(r.connectionClose());
+            assertTrue(c.isPeerClosed(Duration.ofSeconds(5)));
+        }
     }
 
     @Test

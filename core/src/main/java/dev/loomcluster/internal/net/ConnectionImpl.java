@@ -160,7 +160,7 @@ final class ConnectionImpl implements Connection, EventLoop.IoHandle {
         while ((head = queue.peek()) != null) {
             int n;
             try {
-                n = channel.write(head);
+                n = writeToSocket(head);
             } catch (IOException e) {
                 Log.peerFailure("write", this, e);
                 closeNow();
@@ -234,7 +234,7 @@ final class ConnectionImpl implements Connection, EventLoop.IoHandle {
         }
         if (queue.isEmpty()) {
             try {
-                channel.write(data);
+                writeToSocket(data);
             } catch (IOException e) {
                 Log.peerFailure("write", this, e);
                 data.position(data.limit());
@@ -259,6 +259,24 @@ final class ConnectionImpl implements Connection, EventLoop.IoHandle {
         queue.add(rest);
         updateInterest();
         updateWritability();
+    }
+
+    /**
+     * Writes what the socket takes of {@code data} (its position advances by that much). Heap bytes go
+     * through the loop's direct write buffer. Loop thread.
+     */
+    private int writeToSocket(ByteBuffer data) throws IOException {
+        int len = data.remaining();
+        if (data.isDirect() || len > WorkerNet.WRITE_BUFFER_SIZE) {
+            return channel.write(data);
+        }
+        ByteBuffer out = worker.writeBuffer();
+        int pos = data.position();
+        out.clear();
+        out.put(data).flip();
+        int n = channel.write(out);
+        data.position(pos + n);
+        return n;
     }
 
     void closeNow() {

@@ -26,6 +26,8 @@ import java.util.function.Function;
  */
 public final class WorkerNet {
     private static final int READ_BUFFER_SIZE = 64 * 1024;
+    /** Heap bytes up to this size are copied into {@link #writeBuffer()} to be written. */
+    static final int WRITE_BUFFER_SIZE = 64 * 1024;
 
     // ---- immutable
     private final EventLoop loop;
@@ -43,6 +45,7 @@ public final class WorkerNet {
 
     // ---- loop
     private ByteBuffer readBuffer;
+    private ByteBuffer writeBuffer;
     private boolean disconnecting;
 
     /** A connection sent to this worker, with the message it came with. */
@@ -244,6 +247,18 @@ public final class WorkerNet {
         ByteBuffer b = readBuffer;
         if (b == null) {
             b = readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_SIZE);
+        }
+        return b;
+    }
+
+    /**
+     * Loop: the direct buffer this loop's connections copy heap bytes into for one {@code write} call, so
+     * that the JDK does not look up and copy into a temporary direct buffer of its own per write.
+     */
+    ByteBuffer writeBuffer() {
+        ByteBuffer b = writeBuffer;
+        if (b == null) {
+            b = writeBuffer = ByteBuffer.allocateDirect(WRITE_BUFFER_SIZE);
         }
         return b;
     }

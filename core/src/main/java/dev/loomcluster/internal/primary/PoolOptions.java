@@ -71,6 +71,13 @@ public record PoolOptions(
             if (!Modifier.isPublic(type.getModifiers())) {
                 throw new IllegalArgumentException(type.getName() + " must be public");
             }
+            Module core = PoolOptions.class.getModule();
+            if (!type.getModule().isExported(type.getPackageName(), core)) {
+                throw new IllegalArgumentException("module " + type.getModule().getName() + " does not export "
+                        + type.getPackageName() + " to " + core.getName() + ", which must make instances of "
+                        + type.getName() + ": add 'exports " + type.getPackageName() + " to " + core.getName()
+                        + ";' to its module-info");
+            }
             return c;
         } catch (NoSuchMethodException e) {
             throw new IllegalArgumentException(type.getName() + " has no public no-argument constructor", e);

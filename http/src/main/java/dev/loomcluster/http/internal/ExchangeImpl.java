@@ -40,6 +40,10 @@ final class ExchangeImpl extends HttpExchange implements Runnable {
     private static final byte[] NOT_FOUND = "<h1>404 Not Found</h1>No context found for request"
             .getBytes(StandardCharsets.ISO_8859_1);
     private static final String ALLOW = "OPTIONS, GET, HEAD, POST, PUT, DELETE, PATCH";
+    private static final byte[] CHUNKED_LINE = ascii("Transfer-Encoding: chunked\r\n");
+    private static final byte[] CONTENT_LENGTH = ascii("Content-Length: ");
+    private static final byte[] CONNECTION_CLOSE = ascii("Connection: close\r\n");
+    private static final byte[] CONNECTION_KEEP_ALIVE = ascii("Connection: keep-alive\r\n");
 
     // ---- set on the loop before dispatch (by the constructor or reset), then read-only
     private final HttpConnection conn;
@@ -290,6 +294,9 @@ final class ExchangeImpl extends HttpExchange implements Runnable {
                 s.position(start);
                 s = rawOut.stage(s.capacity() * 2);
                 start = s.position();
+            } catch (IOException e) {
+                s.position(start); // nothing of a head that cannot be encoded is staged
+                throw e;
             }
         }
         close = closeAfter;
@@ -335,28 +342,49 @@ final class ExchangeImpl extends HttpExchange implements Runnable {
             s.put(DateCache.headerLine());
         }
         if (mode == ResponseStream.CHUNKED) {
-            putAscii(s, "Transfer-Encoding: chunked\r\n");
+            s.put(CHUNKED_LINE);
         } else if (writeLength) {
-            putAscii(s, "Content-Length: ");
+            s.put(CONTENT_LENGTH);
             putLong(s, fixed);
             s.put((byte) '\r').put((byte) '\n');
         }
         if (closeAfter) {
-            putAscii(s, "Connection: close\r\n");
+            s.put(CONNECTION_CLOSE);
         } else if (http10) {
-            putAscii(s, "Connection: keep-alive\r\n");
+            s.put(CONNECTION_KEEP_ALIVE);
         }
         s.put((byte) '\r').put((byte) '\n');
         return closeAfter;
     }
 
+    /**
+     * Encodes {@code Name: value\r\n}, checking both; throws {@link BufferOverflowException} without
+     * writing anything when {@code s} has no room for it. Writes into the buffer's array (staging buffers
+     * are heap buffers) rather than through a {@code put} per byte.
+     */
     private static void putField(ByteBuffer s, String name, String value) throws IOException {
         int n = name.length();
         if (n == 0) {
             throw new IOException("empty response header name");
         }
+        int m = value.length();
+        if (s.remaining() < n + m + 4) {
+            throw new BufferOverflowException();
+        }
+        if (!s.hasArray()) {
+            byte[] line = new byte[n + m + 4];
+            encodeField(line, 0, name, value);
+            s.put(line);
+            return;
+        }
+        int end = encodeField(s.array(), s.arrayOffset() + s.position(), name, value);
+        s.position(end - s.arrayOffset());
+    }
+
+    /** Writes the field line at {@code p} of {@code a} (which has room for it); returns the end. */
+    private static int encodeField(byte[] a, int p, String name, String value) throws IOException {
         boolean upper = true;
-        for (int i = 0; i < n; i++) {
+        for (int i = 0, n = name.length(); i < n; i++) {
             char c = name.charAt(i);
             if (c > 0x7F || !Ascii.isTchar(c)) {
                 throw new IOException("invalid response header name: " + name);
@@ -366,40 +394,41 @@ final class ExchangeImpl extends HttpExchange implements Runnable {
                 c -= 32;
             }
             upper = c == '-';
-            s.put((byte) c);
+            a[p++] = (byte) c;
         }
-        s.put((byte) ':').put((byte) ' ');
+        a[p++] = ':';
+        a[p++] = ' ';
         for (int i = 0, m = value.length(); i < m; i++) {
             char c = value.charAt(i);
             if (c > 0xFF || (c < 0x20 && c != '\t') || c == 0x7F) {
                 throw new IOException("invalid character in response header " + name);
             }
-            s.put((byte) c);
+            a[p++] = (byte) c;
         }
-        s.put((byte) '\r').put((byte) '\n');
+        a[p++] = '\r';
+        a[p++] = '\n';
+        return p;
     }
 
-    private static void putAscii(ByteBuffer s, String ascii) {
-        for (int i = 0, n = ascii.length(); i < n; i++) {
-            s.put((byte) ascii.charAt(i));
-        }
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.ISO_8859_1);
     }
 
+    /** Writes {@code v >= 0} in decimal. */
     private static void putLong(ByteBuffer s, long v) {
-        if (v == 0) {
-            s.put((byte) '0');
-            return;
+        int digits = 1;
+        for (long t = v; t >= 10; t /= 10) {
+            digits++;
+        }
+        if (s.remaining() < digits) {
+            throw new BufferOverflowException();
         }
         int start = s.position();
-        while (v > 0) {
-            s.put((byte) ('0' + (int) (v % 10)));
+        for (int i = start + digits - 1; i >= start; i--) {
+            s.put(i, (byte) ('0' + (int) (v % 10)));
             v /= 10;
         }
-        for (int i = start, j = s.position() - 1; i < j; i++, j--) {
-            byte t = s.get(i);
-            s.put(i, s.get(j));
-            s.put(j, t);
-        }
+        s.position(start + digits);
     }
 
     /** The response is complete (its body closed, or it had none). Handler thread. */

@@ -132,6 +132,7 @@ final class HttpConnection implements Transport.Listener {
     private final Outbound outbound;
     private final RequestParser parser;
     private final RequestBodySource body;
+    private final long idleTimeoutNanos;
 
     // ---- loop thread
     private Phase phase = Phase.NEW;
@@ -165,6 +166,7 @@ final class HttpConnection implements Transport.Listener {
         this.outbound = new Outbound(transport, loopThread);
         this.parser = new RequestParser(options);
         this.body = new RequestBodySource(options, transport);
+        this.idleTimeoutNanos = options.idleTimeout().toNanos();
     }
 
     /** The one place {@link #leave} changes. Loop. */
@@ -180,9 +182,9 @@ final class HttpConnection implements Transport.Listener {
         assert phase.mayMoveTo(next) : phase + " -> " + next;
         phase = next;
         deadline = switch (next) {
-            case IDLE -> System.nanoTime() + options.idleTimeout().toNanos();
-            case HEAD -> System.nanoTime() + options.headerReadTimeout().toNanos();
-            case BODY_BUFFERING, BODY_STREAMING, BODY_DISCARD -> System.nanoTime() + options.idleTimeout().toNanos();
+            case IDLE -> System.nanoTime() + idleTimeoutNanos;
+            case HEAD -> 0; // set by readHead once the head is found incomplete: most heads arrive whole
+            case BODY_BUFFERING, BODY_STREAMING, BODY_DISCARD -> System.nanoTime() + idleTimeoutNanos;
             default -> 0;
         };
     }
@@ -495,19 +497,18 @@ final class HttpConnection implements Transport.Listener {
 
     /** Returns whether a head was read (and so processing may go on). */
     private boolean readHead(ByteBuffer buf) {
-        switch (parser.parse(buf, requestHeaders)) {
-            case RequestHead head -> {
-                beginRequest(head);
-                return true;
-            }
-            case ParseResult.Reject r -> {
-                reject(r.status(), r.reason());
-                return false;
-            }
-            case ParseResult.NeedMore n -> {
-                return false;
-            }
+        // instanceof, not a pattern switch: this runs once per request and stays a plain type check.
+        ParseResult result = parser.parse(buf, requestHeaders);
+        if (result instanceof RequestHead head) {
+            beginRequest(head);
+            return true;
         }
+        if (result instanceof ParseResult.Reject r) {
+            reject(r.status(), r.reason());
+        } else if (deadline == 0) { // NEED_MORE: the head arrives in pieces, so its read is timed from now
+            deadline = System.nanoTime() + options.headerReadTimeout().toNanos();
+        }
+        return false;
     }
 
     private void beginRequest(RequestHead head) {
@@ -546,7 +547,7 @@ final class HttpConnection implements Transport.Listener {
     }
 
     private void readBody(ByteBuffer buf) {
-        deadline = System.nanoTime() + options.idleTimeout().toNanos();
+        deadline = System.nanoTime() + idleTimeoutNanos;
         switch (body.read(buf)) {
             case MORE -> {
             }

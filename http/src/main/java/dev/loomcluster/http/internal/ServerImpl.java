@@ -146,6 +146,11 @@ public final class ServerImpl extends HttpServer {
      * a surprise when the caller meant the pool's port but called from a thread a worker started (the
      * worker context is the loop's, not inherited). Said once per JVM, with what to do.
      */
+    /** Forgets that the note was given, so that a test can see it again. */
+    static void forgetStandaloneNote() {
+        STANDALONE_NOTED.set(false);
+    }
+
     private static void warnStandaloneOnce(InetSocketAddress addr) {
         if (STANDALONE_NOTED.compareAndSet(false, true)) {
             System.getLogger("dev.loomcluster.http").log(System.Logger.Level.INFO, "HttpServer for " + addr
