@@ -111,7 +111,9 @@ public final class ChildMain implements Uplink {
 
         Supplier<WorkerMain> mains = () -> instantiate(mainClass); // fails inside run: error event, exit 1
         listen = new ChildListenService(this, "ROUND_ROBIN".equals(scheduling));
-        WorkerRuntime rt = new WorkerRuntime(new WorkerSpec(id, env, pool, mains), this, listen);
+        java.time.Duration grace = spec.get("drainGraceMillis") instanceof Long ms && ms >= 0
+                ? java.time.Duration.ofMillis(ms) : WorkerSpec.DEFAULT_DRAIN_GRACE;
+        WorkerRuntime rt = new WorkerRuntime(new WorkerSpec(id, env, pool, mains, grace), this, listen);
         runtime = rt;
         ipc.startReading("loomcluster-ipc-in", true, new IpcChannel.Receiver() {
             @Override

@@ -92,6 +92,7 @@ final class ProcessLink implements WorkerLink {
         s.put("main", options.mainClass().orElseThrow().getName());
         s.put("threads", options.threads().name());
         s.put("scheduling", options.scheduling().name());
+        s.put("drainGraceMillis", options.drainGrace().toMillis());
         ipc.send(Ipc.SPEC, s); // the first frame the child reads
         byte[] t = new byte[32];
         TOKENS.nextBytes(t);
