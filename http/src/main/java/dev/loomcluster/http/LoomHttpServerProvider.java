@@ -31,7 +31,8 @@ import java.util.Objects;
  * <ul>
  *   <li>{@code HttpServer.create} in a worker with neither the property nor {@link LoomHttp}: the JDK's own
  *       server is made, which binds the port itself; the first worker serves from it and the second fails
- *       with {@code java.net.BindException: Address already in use}. Select this provider (property above)
+ *       with {@code java.net.BindException: Address already in use}, which the pool reports through
+ *       {@code onError} wrapped in an exception that names this fix. Select this provider (property above)
  *       or call {@link LoomHttp#create}.</li>
  *   <li>{@code HttpServer.create} on a thread a worker started (not the worker's loop): the worker context
  *       belongs to the loop thread, so the server is a private one-loop server, not the pool's port. Create
@@ -39,9 +40,10 @@ import java.util.Objects;
  *       first such server in a JVM logs this at INFO.</li>
  *   <li>On the module path, with the property set but nothing requiring {@code dev.loomcluster.http}: the
  *       module is not resolved, so the JDK cannot load the class named by the property and every
- *       {@code HttpServer.create} throws a {@code ServiceConfigurationError} whose cause is a
- *       {@code ClassNotFoundException}. Add {@code --add-modules dev.loomcluster.http} (or
- *       {@code requires dev.loomcluster.http} in the application's module).</li>
+ *       {@code HttpServer.create} throws a {@code ServiceConfigurationError} with no message; a worker whose
+ *       start fails so reports it wrapped in an exception that names the fix. Add
+ *       {@code --add-modules dev.loomcluster.http} (or {@code requires dev.loomcluster.http} in the
+ *       application's module).</li>
  * </ul>
  *
  * <p>{@link #createHttpsServer} makes HTTPS servers: TLS on the same loops, configured by the JDK's

@@ -37,7 +37,7 @@ class HttpDrainTest {
             // Answers later from the loop: the response is in flight while the worker starts disconnecting.
             s.createContext("/later", ex -> {
                 inHandler.countDown();
-                dev.loomcluster.WorkerContext.current().orElseThrow().schedule(Duration.ofMillis(300), () -> {
+                dev.loomcluster.WorkerContext.current().orElseThrow().schedule(Duration.ofMillis(1500), () -> { // well past the 300 ms drain grace
                     try {
                         HttpProtocolTest.respond(ex, 200, "later");
                     } catch (java.io.IOException e) {

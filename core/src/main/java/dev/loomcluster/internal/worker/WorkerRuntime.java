@@ -142,7 +142,7 @@ public final class WorkerRuntime implements WorkerContext, EventLoop.Handler, Wo
             if (state() == State.KILLED) {
                 status = ExitStatus.SIGTERM;
             } else {
-                uplink.post(new Signal.Failed(t));
+                uplink.post(new Signal.Failed(StartFailures.explain(t, spec.id())));
                 status = ExitStatus.exited(1);
             }
         }
