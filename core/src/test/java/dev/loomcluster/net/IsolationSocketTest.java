@@ -108,6 +108,49 @@ class IsolationSocketTest {
         }
     }
 
+    /**
+     * {@code pool.reload()} under load, in both isolations: every worker is replaced (in process mode by a
+     * fresh JVM), the port stays, and no client connection fails.
+     */
+    @ParameterizedTest
+    @MethodSource("isolationsAndPolicies")
+    void reloadUnderLoadReplacesEveryWorkerAndLosesNoConnection(Isolation isolation, SchedulingPolicy policy)
+            throws Exception {
+        try (WorkerPool pool = pool("sock-reload", isolation, policy, 2).build()) {
+            InetSocketAddress address = start(pool, 2);
+            Set<Long> pidsBefore = pids(pool);
+            var reloaded = new java.util.concurrent.CompletableFuture<Void>();
+            Thread reloader = Thread.ofPlatform().start(() -> {
+                try {
+                    Thread.sleep(200);
+                    pool.reload().get(60, TimeUnit.SECONDS);
+                    reloaded.complete(null);
+                } catch (Throwable t) {
+                    reloaded.completeExceptionally(t);
+                }
+            });
+            EchoLoad.Result r = EchoLoad.to(address).threads(4).payloadBytes(16)
+                    .duration(Duration.ofMillis(isolation == Isolation.PROCESS ? 3_000 : 1_500)).run();
+            reloader.join();
+            reloaded.get(1, TimeUnit.SECONDS);
+            assertEquals(0, r.errors(), r.errorSamples()::toString);
+            assertEquals(Set.of(3, 4), pool.workers().keySet(), "both workers replaced, one at a time");
+            if (isolation == Isolation.PROCESS) {
+                Set<Long> pidsAfter = pids(pool);
+                assertEquals(2, pidsAfter.size());
+                assertTrue(java.util.Collections.disjoint(pidsBefore, pidsAfter),
+                        "fresh JVMs: " + pidsBefore + " then " + pidsAfter);
+            }
+            assertArrayEquals(new byte[]{1, 2, 3}, Echo.roundTrip(address, new byte[]{1, 2, 3}), "the port still serves");
+        }
+    }
+
+    private static Set<Long> pids(WorkerPool pool) {
+        var pids = new java.util.HashSet<Long>();
+        pool.workers().values().forEach(w -> w.process().ifPresent(p -> pids.add(p.pid())));
+        return pids;
+    }
+
     /** A worker that disconnects while clients keep connecting loses none of the connections still queued. */
     @ParameterizedTest
     @MethodSource("isolationsAndPolicies")
