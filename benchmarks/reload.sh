@@ -12,6 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source .ci/jdk.sh
+source benchmarks/lib.sh
 
 DURATION=${DURATION:-15s}
 CONNECTIONS=${CONNECTIONS:-64}
@@ -25,27 +26,22 @@ JAR=benchmarks/target/benchmarks.jar
 WORK=$(mktemp -d)
 trap 'kill "${SERVER:-}" 2>/dev/null || true; [ -f "$WORK/nginx.pid" ] && nginx -c "$WORK/nginx.conf" -s stop 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
-if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null; then
-  echo "installing wrk and nginx (apt-get)..."
-  apt-get update -qq && apt-get install -y -qq nginx wrk >/dev/null
-fi
-if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  echo "building (./mvnw -pl benchmarks -am package -DskipTests)..."
-  ./mvnw -q -B -ntp -pl benchmarks -am package -DskipTests
-fi
+need_deb wrk wrk
+need_deb nginx nginx
+build_module benchmarks
 
 errors() { # wrk output file -> "socket errors N, non-2xx M, requests R"
   local f=$1 socket non2xx requests
-  socket=$(awk '/Socket errors/ {gsub(",", ""); s=$4+$6+$8+$10} END {print s+0}' "$f")
-  non2xx=$(awk '/Non-2xx/ {print $NF} END {}' "$f" | tail -1)
-  requests=$(awk '/requests in/ {print $1}' "$f")
+  socket=$(wrk_socket_errors <"$f")
+  non2xx=$(wrk_non2xx <"$f")
+  requests=$(wrk_requests <"$f")
   echo "requests ${requests:-0}, socket errors ${socket}, non-2xx ${non2xx:-0}"
 }
 
 echo "== loomcluster: $RELOADS x pool.reload() of $WORKERS workers, every ${EVERY_MS} ms, under wrk -c$CONNECTIONS -d$DURATION"
 java -cp "$JAR" dev.loomcluster.benchmarks.http.ReloadingHello "$PORT" "$WORKERS" "$RELOADS" 2000 "$EVERY_MS" >"$WORK/server.log" 2>&1 &
 SERVER=$!
-for _ in $(seq 1 300); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/" && break; sleep 0.1; done
+await_http "http://127.0.0.1:$PORT/" || true
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" "http://127.0.0.1:$PORT/" >"$WORK/wrk-loom.txt" 2>&1
 cat "$WORK/server.log"
 grep -q "reloads done" "$WORK/server.log" || echo "warning: not every reload finished within the run"
@@ -68,7 +64,7 @@ http {
 }
 CONF
 nginx -c "$WORK/nginx.conf"
-for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$NGINX_PORT/" && break; sleep 0.1; done
+await_http "http://127.0.0.1:$NGINX_PORT/" 100 || true
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" "http://127.0.0.1:$NGINX_PORT/" >"$WORK/wrk-nginx.txt" 2>&1 &
 WRK=$!
 sleep 2

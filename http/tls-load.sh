@@ -9,6 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source .ci/jdk.sh
+source benchmarks/lib.sh
 RUNS=${RUNS:-3}
 DURATION=${DURATION:-10s}
 WARMUP=${WARMUP:-5s}
@@ -16,10 +17,8 @@ CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 WORKERS=${WORKERS:-$(nproc)}
 PORT=${PORT:-18443}
-command -v wrk >/dev/null || { echo "error: wrk is missing: apt-get install wrk" >&2; exit 1; }
-if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  ./mvnw -q -B -ntp -pl http -am package -DskipTests
-fi
+require_cmd wrk "apt-get install wrk"
+build_module http
 CP="http/target/classes:$(cat http/target/runtime-classpath.txt)"
 work=$(mktemp -d)
 trap 'rm -rf "$work"; [ -n "${pid:-}" ] && kill "$pid" 2>/dev/null || true' EXIT
@@ -32,7 +31,7 @@ run() { # mode -> prints "req/s p99"
   "$JAVA_HOME/bin/java" -cp "$CP" http/tls-load/TlsHelloServer.java "$mode" "$PORT" "$WORKERS" "$work/k.p12" changeit \
     >"$work/$mode.log" 2>&1 &
   pid=$!
-  for _ in $(seq 1 300); do curl -skf -o /dev/null "$url" && break; sleep 0.1; done
+  await_http "$url" || true
   # Warm up with a few connections first: 64 cold TLS handshakes at once on a busy machine can take
   # longer than wrk's default 2 s timeout, and each timeout's reconnect adds another handshake.
   wrk -t1 -c4 -d"$WARMUP" "$url" >/dev/null
@@ -40,7 +39,7 @@ run() { # mode -> prints "req/s p99"
   local out; out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 10s --latency "$url")
   kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
   local rps p99 errors
-  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  rps=$(wrk_rps <<<"$out")
   p99=$(awk '$1=="99%" {print $2}' <<<"$out")
   errors=$(grep -Eo 'Non-2xx or 3xx responses: [0-9]+|Socket errors: .*' <<<"$out" || true)
   echo "$rps $p99 ${errors:-0 errors}"

@@ -12,6 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source .ci/jdk.sh
+source benchmarks/lib.sh
 
 RUNS=${RUNS:-3}
 DURATION=${DURATION:-10s}
@@ -23,18 +24,9 @@ PORT=${PORT:-18080}
 JAVA_OPTS=${JAVA_OPTS:-}
 JAR=benchmarks/target/benchmarks.jar
 
-if ! command -v wrk >/dev/null; then
-  echo "error: wrk is missing: apt-get install wrk" >&2
-  exit 1
-fi
-if ! command -v node >/dev/null; then
-  echo "error: node is missing (Node 20+): apt-get install nodejs" >&2
-  exit 1
-fi
-if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  echo "building (./mvnw -pl benchmarks -am package -DskipTests)..."
-  ./mvnw -q -B -ntp -pl benchmarks -am package -DskipTests
-fi
+require_cmd wrk "apt-get install wrk"
+require_cmd node "(Node 20+) apt-get install nodejs"
+build_module benchmarks
 
 declare -A PIDS
 start_server() { # name port
@@ -45,23 +37,13 @@ start_server() { # name port
     jdk) java $JAVA_OPTS -cp "$JAR" dev.loomcluster.benchmarks.http.JdkHelloServer "$2" >"$log" 2>&1 & ;;
   esac
   PIDS[$1]=$!
-  for _ in $(seq 1 300); do
-    if curl -sf -o /dev/null "http://127.0.0.1:$2/"; then return 0; fi
-    sleep 0.1
-  done
+  await_http "http://127.0.0.1:$2/" && return 0
   echo "error: $1 did not answer on port $2; its log:" >&2
   cat "/tmp/load-$1.log" >&2
   exit 1
 }
 stop_server() { # name
-  local pid=${PIDS[$1]}
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  if kill -0 "$pid" 2>/dev/null; then
-    echo "warning: $1 did not exit within 10 s of SIGTERM; killed" >&2
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
+  stop_pid "${PIDS[$1]}" "$1"
   unset "PIDS[$1]"
 }
 cleanup() { for name in "${!PIDS[@]}"; do kill -KILL "${PIDS[$name]}" 2>/dev/null || true; done; }
@@ -82,17 +64,14 @@ for run in $(seq 1 "$RUNS"); do
     load=$(cut -d' ' -f1 /proc/loadavg)
     out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "http://127.0.0.1:$port/")
     stop_server "$name"
-    rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
+    rps=$(wrk_rps <<<"$out")
     p99=$(to_us "$(awk '$1 == "99%" { print $2 }' <<<"$out")")
-    errs=$(awk '/Socket errors:/ { gsub(",", ""); s += $4 + $6 + $8 + $10 } /Non-2xx or 3xx responses:/ { s += $5 } END { print s + 0 }' <<<"$out")
+    errs=$(wrk_errors <<<"$out")
     RPS[$name]="${RPS[$name]:-} $rps"; P99[$name]="${P99[$name]:-} $p99"; ERR[$name]="${ERR[$name]:-} $errs"
     printf '  run %d %-12s %10.0f req/s   p99 %8.0f us   errors %s   (1-min load average before: %s)\n' \
       "$run" "$name" "$rps" "$p99" "$errs" "$load"
   done
 done
-
-median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-total() { tr ' ' '\n' <<<"$1" | awk '{ s += $1 } END { print s + 0 }'; }
 
 ours_rps=$(median "${RPS[loomcluster]}")
 ours_p99=$(median "${P99[loomcluster]}")

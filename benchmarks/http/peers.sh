@@ -20,6 +20,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source .ci/jdk.sh
+source benchmarks/lib.sh
 
 RUNS=${RUNS:-3}
 DURATION=${DURATION:-10s}
@@ -37,18 +38,11 @@ JAR=${JAR:-benchmarks/target/benchmarks.jar}
 VERTX_JAR=benchmarks/peers/vertx/target/vertx-hello.jar
 HZ=$(getconf CLK_TCK)
 
-need_deb() { # command package
-  command -v "$1" >/dev/null 2>&1 && return 0
-  echo "installing $2 (apt-get)..."
-  if [ "$(id -u)" != 0 ]; then echo "error: $1 is missing and we are not root: apt-get install $2" >&2; exit 1; fi
-  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
-  command -v "$1" >/dev/null 2>&1 || { echo "error: $2 did not install $1" >&2; exit 1; }
-}
 need_deb wrk wrk
 for s in "${SERVERS[@]}"; do
   case "$s" in
     nginx) PATH="$PATH:/usr/sbin"; need_deb nginx nginx-light ;;
-    node) command -v node >/dev/null || { echo "error: node is missing (Node 20+)" >&2; exit 1; } ;;
+    node) require_cmd node "Node 20+" ;;
   esac
 done
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
@@ -94,23 +88,13 @@ start_server() { # name port
     *) echo "error: unknown server $1" >&2; exit 1 ;;
   esac
   PIDS[$1]=$!
-  for _ in $(seq 1 300); do
-    if curl -sf -o /dev/null "http://127.0.0.1:$2/"; then return 0; fi
-    sleep 0.1
-  done
+  await_http "http://127.0.0.1:$2/" && return 0
   echo "error: $1 did not answer on port $2; its log:" >&2
   cat "$log" >&2
   exit 1
 }
 stop_server() { # name
-  local pid=${PIDS[$1]}
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  if kill -0 "$pid" 2>/dev/null; then
-    echo "warning: $1 did not exit within 10 s of SIGTERM; killed" >&2
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
+  stop_pid "${PIDS[$1]}" "$1"
   unset "PIDS[$1]"
 }
 cleanup() {
@@ -151,9 +135,9 @@ for run in $(seq 1 "$RUNS"); do
       wait "${PIDS[$name]}" 2>/dev/null || true; unset "PIDS[$name]"; continue
     fi
     stop_server "$name"
-    reqs=$(awk '/requests in/ { print $1 }' <<<"$out")
-    rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
-    errs=$(awk '/Socket errors:/ { gsub(",", ""); s += $4 + $6 + $8 + $10 } /Non-2xx or 3xx responses:/ { s += $5 } END { print s + 0 }' <<<"$out")
+    reqs=$(wrk_requests <<<"$out")
+    rps=$(wrk_rps <<<"$out")
+    errs=$(wrk_errors <<<"$out")
     read -r cpu usr sys < <(awk -v u="$((u1 - u0))" -v s="$((s1 - s0))" -v n="$reqs" -v hz="$HZ" \
       'BEGIN { printf "%.2f %.2f %.2f\n", (u + s) / hz * 1e6 / n, u / hz * 1e6 / n, s / hz * 1e6 / n }')
     RPS[$name]="${RPS[$name]:-} $rps"; CPU[$name]="${CPU[$name]:-} $cpu"; USR[$name]="${USR[$name]:-} $usr"
@@ -162,9 +146,6 @@ for run in $(seq 1 "$RUNS"); do
       "$run" "$name" "$rps" "$cpu" "$usr" "$sys" "$errs" "$load"
   done
 done
-
-median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-total() { tr ' ' '\n' <<<"$1" | awk '{ s += $1 } END { print s + 0 }'; }
 
 ref=${SERVERS[0]}
 if [[ " ${SERVERS[*]} " == *" nginx "* ]]; then ref=nginx; fi

@@ -15,6 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source .ci/jdk.sh
+source benchmarks/lib.sh
 
 DURATION=${DURATION:-20s}
 CONNECTIONS=${CONNECTIONS:-64}
@@ -33,23 +34,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null; then
-  echo "installing nginx and wrk (apt-get)..."
-  apt-get update && apt-get install -y nginx wrk
-fi
-if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  echo "building (./mvnw -pl benchmarks -am package -DskipTests)..."
-  ./mvnw -q -B -ntp -pl benchmarks -am package -DskipTests
-fi
+need_deb wrk wrk
+need_deb nginx nginx
+build_module benchmarks
 
 start_instance() { # port
   java -cp "$JAR" dev.loomcluster.examples.HelloCluster --host 127.0.0.1 --port "$1" --workers "$WORKERS" \
     >>"$WORK/instance-$1.log" 2>&1 &
   PIDS[$1]=$!
-  for _ in $(seq 1 300); do
-    if curl -sf -o /dev/null "http://127.0.0.1:$1/"; then return 0; fi
-    sleep 0.1
-  done
+  await_http "http://127.0.0.1:$1/" && return 0
   echo "error: the instance on $1 did not answer; its log:" >&2
   cat "$WORK/instance-$1.log" >&2
   exit 1
@@ -83,7 +76,7 @@ CONF
 
 for p in "${PORTS[@]}"; do start_instance "$p"; done
 nginx -c "$WORK/nginx.conf"
-for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/" && break; sleep 0.1; done
+await_http "http://127.0.0.1:$PORT/" 100 || true
 
 echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION through nginx :$PORT to instances ${PORTS[*]} ($WORKERS workers each)"
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" "http://127.0.0.1:$PORT/" >"$WORK/wrk.txt" 2>&1 &
@@ -104,8 +97,8 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 wait "$WRK"
 cat "$WORK/wrk.txt"
-socket=$(awk '/Socket errors/ {gsub(",", ""); s=$4+$6+$8+$10} END {print s+0}' "$WORK/wrk.txt")
-non2xx=$(awk '/Non-2xx/ {print $NF}' "$WORK/wrk.txt" | tail -1)
+socket=$(wrk_socket_errors <"$WORK/wrk.txt")
+non2xx=$(wrk_non2xx <"$WORK/wrk.txt")
 refused=$(grep -c 'Connection refused' "$WORK/error.log" 2>/dev/null || true)
 other=$(grep 'upstream' "$WORK/error.log" 2>/dev/null | grep -vc 'Connection refused' || true)
 echo

@@ -106,13 +106,24 @@ public final class Messages {
                 || c == Float.class;
     }
 
-    private static Refused refused(Class<?> type) {
+    /** Whether {@code type} is loomcluster's own, which is never sent (in either isolation). */
+    static boolean isInternal(Class<?> type) {
+        return type.getPackageName().startsWith("dev.loomcluster.internal");
+    }
+
+    /** The refusal of a value of a type that is not allowed; also the wire codec's. */
+    static Refused refused(Class<?> type) {
         return new Refused("of type " + type.getName() + ": allowed are null, String, boxed primitives, enums,"
                 + " byte[], records of allowed types, and List/Set/Map of allowed types", null);
     }
 
-    /** A refused value; carries the path from the top-level message down to it. Never escapes this class. */
-    private static final class Refused extends RuntimeException {
+    /**
+     * A refused value; carries the path from the top-level message down to it. Thrown by this class and
+     * {@link WireCodec}, each of which turns it into an {@link IllegalArgumentException}: it never escapes
+     * them.
+     */
+    static final class Refused extends RuntimeException {
+        private static final long serialVersionUID = 1L;
         private final StringBuilder path = new StringBuilder();
         private final String problem;
 
@@ -133,7 +144,7 @@ public final class Messages {
 
     private static Object isolateRecord(Record r, int depth) {
         Class<?> type = r.getClass();
-        if (type.getPackageName().startsWith("dev.loomcluster.internal")) {
+        if (isInternal(type)) {
             throw refused(type);
         }
         RecordShape shape = SHAPES.get(type);

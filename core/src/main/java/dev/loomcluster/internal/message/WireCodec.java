@@ -1,5 +1,10 @@
 package dev.loomcluster.internal.message;
 
+import static dev.loomcluster.internal.message.Messages.isInternal;
+import static dev.loomcluster.internal.message.Messages.refused;
+
+import dev.loomcluster.internal.message.Messages.Refused;
+
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -221,36 +226,6 @@ public final class WireCodec {
             } catch (Refused refused) {
                 throw refused.at("." + shape.names[i]);
             }
-        }
-    }
-
-    private static boolean isInternal(Class<?> type) {
-        return type.getPackageName().startsWith("dev.loomcluster.internal");
-    }
-
-    private static Refused refused(Class<?> type) {
-        return new Refused("of type " + type.getName() + ": allowed are null, String, boxed primitives, enums,"
-                + " byte[], records of allowed types, and List/Set/Map of allowed types", null);
-    }
-
-    /** A refused value; carries the path from the message down to it. Never escapes this class. */
-    private static final class Refused extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        private final StringBuilder path = new StringBuilder();
-        private final String problem;
-
-        Refused(String problem, Throwable cause) {
-            super(problem, cause, false, false);
-            this.problem = problem;
-        }
-
-        Refused at(String segment) {
-            path.insert(0, segment);
-            return this;
-        }
-
-        String describe() {
-            return "cannot send message" + path + " " + problem;
         }
     }
 

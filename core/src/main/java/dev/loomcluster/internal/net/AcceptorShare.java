@@ -57,6 +57,15 @@ final class AcceptorShare implements Share {
         if (!open || queue.size() >= bound || !queue.offer(ch)) {
             return false;
         }
+        return queued();
+    }
+
+    /**
+     * After an offer was queued: schedules the drain, or, if {@link #close} ran meanwhile (each side fences
+     * between its write and its read, so one of them sees the other), moves what is queued on itself.
+     * Always true: what was queued is drained or rescued.
+     */
+    private boolean queued() {
         VarHandle.fullFence();
         if (!open) {
             rescue();
@@ -139,13 +148,7 @@ final class AcceptorShare implements Share {
             return false;
         }
         transfers.offer(t);
-        VarHandle.fullFence();
-        if (!open) {
-            rescue();
-            return true;
-        }
-        scheduleDrain();
-        return true;
+        return queued();
     }
 
     @Override

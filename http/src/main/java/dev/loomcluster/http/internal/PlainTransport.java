@@ -1,39 +1,22 @@
 package dev.loomcluster.http.internal;
 
 import dev.loomcluster.Connection;
-import dev.loomcluster.ConnectionHandler;
 
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 
 /**
  * HTTP straight over the core's TCP {@link Connection}: the core's callbacks become {@link Listener}
- * calls, and the {@link Transport} operations are the connection's. Callbacks run on the worker's loop;
- * the operations follow {@link Transport}'s threading.
+ * calls, and the {@link Transport} operations are the connection's (the common ones in
+ * {@link ConnectionTransport}). Callbacks run on the worker's loop; the operations follow
+ * {@link Transport}'s threading.
  */
-final class PlainTransport implements Transport, ConnectionHandler {
-    // ---- immutable
-    private final Connection connection;
-
-    // ---- loop thread
-    private Listener listener;
-    private boolean readingPaused;
+final class PlainTransport extends ConnectionTransport {
 
     PlainTransport(Connection connection) {
-        this.connection = connection;
-    }
-
-    /** Sets who hears the callbacks; before the first one. Loop. */
-    void listener(Listener l) {
-        this.listener = l;
+        super(connection);
     }
 
     // ---------------------------------------------------------------- core callbacks (loop)
-
-    @Override
-    public void onOpen(Connection c) {
-        listener.opened();
-    }
 
     @Override
     public void onData(Connection c, ByteBuffer data) {
@@ -46,33 +29,11 @@ final class PlainTransport implements Transport, ConnectionHandler {
     }
 
     @Override
-    public void onWritabilityChanged(Connection c, boolean writable) {
-        if (writable) {
-            listener.writable();
-        }
-    }
-
-    @Override
-    public void onWorkerDisconnect(Connection c) {
-        listener.workerDisconnecting();
-    }
-
-    @Override
     public void onClose(Connection c) {
         listener.closed();
     }
 
     // ---------------------------------------------------------------- Transport
-
-    @Override
-    public InetSocketAddress remoteAddress() {
-        return connection.remoteAddress();
-    }
-
-    @Override
-    public InetSocketAddress localAddress() {
-        return connection.localAddress();
-    }
 
     @Override
     public void write(ByteBuffer data) {
@@ -90,11 +51,6 @@ final class PlainTransport implements Transport, ConnectionHandler {
     }
 
     @Override
-    public boolean isWritable() {
-        return connection.isWritable();
-    }
-
-    @Override
     public boolean canHandOver() {
         return connection.canHandOver();
     }
@@ -102,22 +58,6 @@ final class PlainTransport implements Transport, ConnectionHandler {
     @Override
     public boolean handOver(ByteBuffer unconsumed) {
         return connection.handOver(unconsumed);
-    }
-
-    @Override
-    public void pauseReading() {
-        if (!readingPaused) {
-            readingPaused = true;
-            connection.pauseReading();
-        }
-    }
-
-    @Override
-    public void resumeReading() {
-        if (readingPaused) {
-            readingPaused = false;
-            connection.resumeReading();
-        }
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.loomcluster.http.internal;
 
 import dev.loomcluster.Connection;
-import dev.loomcluster.ConnectionHandler;
 
 import com.sun.net.httpserver.HttpsConfigurator;
 
@@ -28,18 +27,16 @@ import javax.net.ssl.SSLSession;
  * are not TLS (plain HTTP sent to this port) fail the engine: the alert it makes is sent and the
  * connection closed, nothing else is touched.
  */
-final class TlsTransport implements Transport, ConnectionHandler {
+final class TlsTransport extends ConnectionTransport {
     private static final System.Logger LOG = System.getLogger("dev.loomcluster.http");
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
     // ---- immutable
-    private final Connection connection;
     private final Supplier<HttpsConfigurator> configurator;
     private final Executor loop;
     private final Thread loopThread;
 
     // ---- loop thread
-    private Listener listener;
     private SSLEngine engine;
     /** Ciphertext received and not unwrapped yet; write mode. */
     private ByteBuffer netIn;
@@ -49,7 +46,6 @@ final class TlsTransport implements Transport, ConnectionHandler {
     private ByteBuffer appOut = EMPTY;
     /** Ciphertext made by wrap, written at once; write mode. */
     private ByteBuffer netOut;
-    private boolean readingPaused;
     private boolean pumping;
     private boolean closeRequested;
     private boolean done;
@@ -60,14 +56,10 @@ final class TlsTransport implements Transport, ConnectionHandler {
     private volatile boolean closing;
 
     TlsTransport(Connection connection, Supplier<HttpsConfigurator> configurator, Executor loop, Thread loopThread) {
-        this.connection = connection;
+        super(connection);
         this.configurator = configurator;
         this.loop = loop;
         this.loopThread = loopThread;
-    }
-
-    void listener(Listener l) {
-        this.listener = l;
     }
 
     private boolean onLoop() {
@@ -86,11 +78,6 @@ final class TlsTransport implements Transport, ConnectionHandler {
     }
 
     // ---------------------------------------------------------------- core callbacks (loop)
-
-    @Override
-    public void onOpen(Connection c) {
-        listener.opened();
-    }
 
     /**
      * Makes the engine on the first bytes: a connection accepted before its server started waits, paused,
@@ -151,18 +138,6 @@ final class TlsTransport implements Transport, ConnectionHandler {
             }
         }
         listener.inputClosed();
-    }
-
-    @Override
-    public void onWritabilityChanged(Connection c, boolean writable) {
-        if (writable) {
-            listener.writable();
-        }
-    }
-
-    @Override
-    public void onWorkerDisconnect(Connection c) {
-        listener.workerDisconnecting();
     }
 
     @Override
@@ -348,16 +323,6 @@ final class TlsTransport implements Transport, ConnectionHandler {
     // ---------------------------------------------------------------- Transport
 
     @Override
-    public InetSocketAddress remoteAddress() {
-        return connection.remoteAddress();
-    }
-
-    @Override
-    public InetSocketAddress localAddress() {
-        return connection.localAddress();
-    }
-
-    @Override
     public void write(ByteBuffer data) {
         if (onLoop()) {
             writeOnLoop(data);
@@ -392,27 +357,6 @@ final class TlsTransport implements Transport, ConnectionHandler {
     @Override
     public boolean isOpen() {
         return !closing && connection.isOpen();
-    }
-
-    @Override
-    public boolean isWritable() {
-        return connection.isWritable();
-    }
-
-    @Override
-    public void pauseReading() {
-        if (!readingPaused) {
-            readingPaused = true;
-            connection.pauseReading();
-        }
-    }
-
-    @Override
-    public void resumeReading() {
-        if (readingPaused) {
-            readingPaused = false;
-            connection.resumeReading();
-        }
     }
 
     @Override

@@ -8,6 +8,8 @@ import dev.loomcluster.Registration;
 import dev.loomcluster.WorkerContext;
 import dev.loomcluster.http.HttpOptions;
 
+import com.sun.net.httpserver.HttpHandler;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,28 +26,35 @@ import java.util.function.Function;
 /**
  * One HTTP server driven with no socket and no pool: the calling thread plays the worker's loop (it binds
  * the server, so connections treat it as their loop), and {@link #open()} gives a connection whose bytes
- * the test hands to the server's real connection handler, as the loop would, and whose output it reads.
+ * the caller hands to the server's real connection handler, as the loop would, and whose output it reads.
  * Handlers run on the loop (no executor), so every call has done all it will do when it returns. For fuzz
- * targets and tests of the connection's state machine. Single-threaded: the caller's.
+ * targets, tests of the connection's state machine and the parse+respond benchmark (http's test jar
+ * carries this class to the benchmarks). Single-threaded: the caller's.
  */
-final class LoopHarness implements AutoCloseable {
+public final class LoopHarness implements AutoCloseable {
     private final ServerImpl server;
     private final FakeContext ctx = new FakeContext();
 
+    /** A server whose one handler reads the request body and answers {@code read <length>}. */
     LoopHarness(HttpOptions options) {
+        this(options, exchange -> {
+            byte[] body;
+            try (InputStream in = exchange.getRequestBody()) {
+                body = in.readAllBytes();
+            }
+            byte[] answer = ("read " + body.length).getBytes(StandardCharsets.US_ASCII);
+            exchange.sendResponseHeaders(200, answer.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(answer);
+            }
+        });
+    }
+
+    /** A server whose context {@code /} runs {@code handler}. */
+    public LoopHarness(HttpOptions options, HttpHandler handler) {
         try {
             server = ServerImpl.create(options, null, 0);
-            server.createContext("/", exchange -> {
-                byte[] body;
-                try (InputStream in = exchange.getRequestBody()) {
-                    body = in.readAllBytes();
-                }
-                byte[] answer = ("read " + body.length).getBytes(StandardCharsets.US_ASCII);
-                exchange.sendResponseHeaders(200, answer.length);
-                try (OutputStream out = exchange.getResponseBody()) {
-                    out.write(answer);
-                }
-            });
+            server.createContext("/", handler);
             server.bindThrough(ctx, new InetSocketAddress(8000));
             server.start();
         } catch (IOException e) {
@@ -53,9 +62,17 @@ final class LoopHarness implements AutoCloseable {
         }
     }
 
-    /** A new connection, opened. */
+    /** A new connection, opened, that keeps what the server writes (see {@link FakeConnection#output()}). */
     FakeConnection open() {
-        FakeConnection c = new FakeConnection();
+        return open(true);
+    }
+
+    /**
+     * A new connection, opened. If {@code recording} it keeps what the server writes; if not it only
+     * counts the bytes, allocating nothing, as a benchmark needs.
+     */
+    public FakeConnection open(boolean recording) {
+        FakeConnection c = new FakeConnection(recording);
         c.handler = ctx.handlers.apply(c);
         c.handler.onOpen(c);
         return c;
@@ -66,25 +83,29 @@ final class LoopHarness implements AutoCloseable {
         server.stop(0);
     }
 
-    /** A connection that takes every byte at once and records what happened to it. */
-    static final class FakeConnection implements Connection {
-        @Override
-        public boolean canHandOver() {
-            return false;
-        }
-
-        @Override
-        public boolean handOver(ByteBuffer unconsumed) {
-            return false;
-        }
-
+    /**
+     * A connection that takes every byte at once, as a socket with room would, and records what happened
+     * to it.
+     */
+    public static final class FakeConnection implements Connection {
         private final InetSocketAddress address = new InetSocketAddress(8000);
-        private final ByteArrayOutputStream written = new ByteArrayOutputStream();
+        private final boolean recording;
+        private final ByteArrayOutputStream output = new ByteArrayOutputStream();
+        private long written;
         ConnectionHandler handler;
         private Object attachment;
         boolean closed;
         boolean aborted;
         boolean paused;
+
+        private FakeConnection(boolean recording) {
+            this.recording = recording;
+        }
+
+        /** Hands {@code data} to the server as one read, as the loop hands it its read buffer. */
+        public void receive(ByteBuffer data) {
+            handler.onData(this, data);
+        }
 
         /** Hands {@code bytes} to the server as one read (a direct buffer, as the loop's read buffer is). */
         void receive(byte[] bytes, int offset, int length) {
@@ -102,9 +123,14 @@ final class LoopHarness implements AutoCloseable {
             }
         }
 
-        /** What the server wrote, as ISO-8859-1 text. */
+        /** What the server wrote, as ISO-8859-1 text (empty if not recording). */
         String output() {
-            return written.toString(StandardCharsets.ISO_8859_1);
+            return output.toString(StandardCharsets.ISO_8859_1);
+        }
+
+        /** How many bytes the server wrote. */
+        public long written() {
+            return written;
         }
 
         @Override
@@ -119,15 +145,23 @@ final class LoopHarness implements AutoCloseable {
 
         @Override
         public boolean write(ByteBuffer data) {
-            byte[] b = new byte[data.remaining()];
-            data.get(b);
-            written.writeBytes(b);
+            written += data.remaining();
+            if (recording) {
+                byte[] b = new byte[data.remaining()];
+                data.get(b);
+                output.writeBytes(b);
+            } else {
+                data.position(data.limit());
+            }
             return true;
         }
 
         @Override
         public boolean write(byte[] data, int offset, int length) {
-            written.write(data, offset, length);
+            written += length;
+            if (recording) {
+                output.write(data, offset, length);
+            }
             return true;
         }
 
@@ -172,6 +206,16 @@ final class LoopHarness implements AutoCloseable {
                     handler.onClose(this);
                 }
             }
+        }
+
+        @Override
+        public boolean canHandOver() {
+            return false;
+        }
+
+        @Override
+        public boolean handOver(ByteBuffer unconsumed) {
+            return false;
         }
 
         @Override
