@@ -37,9 +37,13 @@ class HttpHandOverTest {
     @Parameter
     ThreadKind kind;
 
+    /** Counted down when a {@code /slow} request starts: then it is surely in flight on its worker. */
+    private static volatile java.util.concurrent.CountDownLatch slowStarted = new java.util.concurrent.CountDownLatch(0);
+
     /** Echoes the query (the client's id) and the worker id; {@code /slow} takes 20 ms first. */
     private static void echo(HttpExchange ex, int worker) throws IOException {
         if (ex.getRequestURI().getPath().startsWith("/slow")) {
+            slowStarted.countDown();
             try {
                 Thread.sleep(20);
             } catch (InterruptedException e) {
@@ -134,7 +138,9 @@ class HttpHandOverTest {
                 pool.fork();
                 Await.latch("worker 2 listens", second);
                 // three pipelined requests, the first slow: worker 1 disconnects while it runs
+                slowStarted = new java.util.concurrent.CountDownLatch(1);
                 c.write(RawHttp.get("/slow?b") + RawHttp.get("/?c") + RawHttp.get("/?d"));
+                Await.latch("the slow request is in flight on worker 1", slowStarted);
                 var leaving = pool.workers().get(1).disconnect();
                 RawHttp.Response b = RawHttp.read(c);
                 assertEquals("b from worker 1", b.text());
