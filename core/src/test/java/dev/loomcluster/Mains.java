@@ -100,6 +100,21 @@ public final class Mains {
         }
     }
 
+    /** Blocks its loop for 30 s on any message (and answers first): a worker whose loop cannot read. */
+    public static final class BlockOnMessage implements WorkerMain {
+        @Override
+        public void start(WorkerContext ctx) {
+            ctx.onMessage(m -> {
+                ctx.send("blocking");
+                try {
+                    Thread.sleep(30_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
+    }
+
     /** Its constructor throws. */
     public static final class BadConstructor implements WorkerMain {
         public BadConstructor() {

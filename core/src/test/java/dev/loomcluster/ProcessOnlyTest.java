@@ -145,11 +145,21 @@ class ProcessOnlyTest {
     /** A primary killed with SIGKILL leaves no child behind: each sees its channel end and halts. */
     @Test
     void childrenDieWithinTwoSecondsOfTheirPrimaryKilledBySigkill() throws Exception {
+        orphanCheck("idle");
+    }
+
+    /** The same while the children's loops, which read their channels, are blocked by user code. */
+    @Test
+    void childrenWithBlockedLoopsDieWithinTwoSecondsOfTheirPrimaryKilledBySigkill() throws Exception {
+        orphanCheck("busy");
+    }
+
+    private void orphanCheck(String mode) throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
         // its own temporary directory: a primary killed by SIGKILL cannot remove its socket directory
         Path tmp = Files.createTempDirectory("orphan-check");
         Process primary = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Djava.io.tmpdir=" + tmp,
-                "-cp", System.getProperty("java.class.path"), OrphanCheckPrimary.class.getName())
+                "-cp", System.getProperty("java.class.path"), OrphanCheckPrimary.class.getName(), mode)
                 .redirectErrorStream(true).start();
         List<Long> pids = new ArrayList<>();
         try (var out = new BufferedReader(new InputStreamReader(primary.getInputStream(), StandardCharsets.UTF_8))) {

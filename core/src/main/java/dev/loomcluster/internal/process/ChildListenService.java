@@ -33,8 +33,9 @@ import java.util.concurrent.TimeoutException;
  * address (it may close its server and listen again on the same address); a second address is refused
  * with an {@link IllegalStateException} that says so.
  *
- * <p>Threads: {@link #listen} on the worker's thread (or any), {@link #reply} and {@link #turn} on the IPC
- * reader thread; accepting on the worker's loop.
+ * <p>Threads: {@link #listen} on the worker's thread (or any), {@link #reply} and {@link #turn} on whichever
+ * thread reads the IPC socket (the reader thread while the worker starts, then the worker's loop);
+ * accepting on the worker's loop.
  */
 final class ChildListenService implements ListenService {
     private static final long REPLY_TIMEOUT_SECONDS = 30;
@@ -81,7 +82,7 @@ final class ChildListenService implements ListenService {
         }
         Object value;
         try {
-            value = reply.get(REPLY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            value = child.awaitReply(reply, REPLY_TIMEOUT_SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("interrupted while the primary binds " + address);
@@ -139,7 +140,7 @@ final class ChildListenService implements ListenService {
         }
     }
 
-    /** The primary answered the listen request. Reader thread. */
+    /** The primary answered the listen request. IPC-reading thread. */
     void reply(Object value) throws ProtocolException {
         CompletableFuture<Object> r = pendingReply;
         if (r == null) {
@@ -148,7 +149,7 @@ final class ChildListenService implements ListenService {
         r.complete(value);
     }
 
-    /** The primary names the socket on which it passes the descriptor: connect to it. Reader thread. */
+    /** The primary names the socket on which it passes the descriptor: connect to it. IPC-reading thread. */
     void connectFdSocket(Object value) throws IOException {
         if (fdChannel >= 0) {
             throw new ProtocolException("a second FD_SOCKET frame");
@@ -157,7 +158,7 @@ final class ChildListenService implements ListenService {
         fdChannel = NativeSockets.connectUnix(Path.of(path));
     }
 
-    /** The primary grants an accept turn. Reader thread. */
+    /** The primary grants an accept turn. IPC-reading thread. */
     void turn(long seq) {
         ChildShare s = active;
         if (s == null || !s.takeTurn(seq)) {

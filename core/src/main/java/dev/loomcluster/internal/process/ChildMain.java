@@ -3,6 +3,7 @@ package dev.loomcluster.internal.process;
 import dev.loomcluster.ExitStatus;
 import dev.loomcluster.ThreadKind;
 import dev.loomcluster.WorkerMain;
+import dev.loomcluster.internal.loop.EventLoop;
 import dev.loomcluster.internal.message.WireCodec;
 import dev.loomcluster.internal.message.WireLimits;
 import dev.loomcluster.internal.primary.PoolOptions;
@@ -14,11 +15,16 @@ import dev.loomcluster.internal.worker.WorkerSpec;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 /**
@@ -29,8 +35,12 @@ import java.util.function.Supplier;
  * worker's exit code; it halts at once if the primary's end of the channel closes (the primary died,
  * even by SIGKILL), so no child outlives its primary.
  *
- * <p>Threads: the main thread runs the worker (or waits for the virtual thread that does); a reader thread
- * handles the primary's frames; the channel's writer thread writes.
+ * <p>Threads: the main thread runs the worker (or waits for the virtual thread that does); the channel's
+ * writer thread writes. A reader thread handles the primary's frames while the worker starts; the worker's
+ * loop, as its first task, stops it at a frame boundary and reads the socket itself (an
+ * {@link EventLoop.IoHandle} on its selector), handing messages straight to the runtime. Messages the
+ * reader queued in the mailbox go first: until a marker task posted after them has run, the loop queues
+ * too. A watchdog thread halts the child if the primary process dies while the loop is busy.
  */
 public final class ChildMain implements Uplink {
     /** Exit code of a child that was not started by a pool, or whose primary broke the protocol. */
@@ -49,6 +59,23 @@ public final class ChildMain implements Uplink {
     private volatile boolean connected = true;
     private volatile WorkerRuntime runtime;
     private volatile ChildListenService listen;
+    /** The worker's loop reads the socket (the reader thread has ended). Set on the loop. */
+    private volatile boolean loopReads;
+
+    // ---- loop thread
+    /** Messages go through the mailbox until this marker task has run (null: straight to the runtime). */
+    private Runnable deferUntil;
+    private final IpcChannel.Receiver receiver = new IpcChannel.Receiver() {
+        @Override
+        public void frame(byte kind, Object value) throws IOException {
+            onFrame(kind, value);
+        }
+
+        @Override
+        public void closed(Throwable error) {
+            onClosed(error);
+        }
+    };
 
     private ChildMain(IpcChannel ipc) {
         this.ipc = ipc;
@@ -73,6 +100,7 @@ public final class ChildMain implements Uplink {
             current = child;
             ipc.send(Ipc.HELLO, List.of(token));
             ipc.attach(ch, "loomcluster-ipc-out", true, STATS_NANOS, child::sendStats);
+            startWatchdog();
             IpcChannel.Frame first = ipc.readFrame(ch);
             if (first.kind() != Ipc.SPEC) {
                 throw new ProtocolException("the primary's first frame is " + Ipc.name(first.kind()) + ", not SPEC");
@@ -115,17 +143,8 @@ public final class ChildMain implements Uplink {
         WorkerSpec workerSpec = new WorkerSpec(id, env, pool, mains, drainGrace);
         WorkerRuntime rt = new WorkerRuntime(workerSpec, this, listen);
         runtime = rt;
-        ipc.startReading("loomcluster-ipc-in", true, new IpcChannel.Receiver() {
-            @Override
-            public void frame(byte kind, Object value) throws IOException {
-                onFrame(kind, value);
-            }
-
-            @Override
-            public void closed(Throwable error) {
-                onClosed(error);
-            }
-        });
+        rt.loop().execute(this::takeOverReading); // the loop's first task
+        ipc.startReading("loomcluster-ipc-in", true, receiver);
         ExitStatus[] status = new ExitStatus[1];
         if (threads == ThreadKind.VIRTUAL) {
             Thread t = Thread.ofVirtual().name(workerSpec.loopName())
@@ -143,6 +162,104 @@ public final class ChildMain implements Uplink {
         return status[0].code();
     }
 
+    /**
+     * Halts this JVM within about 200 ms of its primary's death, even while the worker's loop (which sees
+     * the channel's end) is busy or not yet running.
+     */
+    private static void startWatchdog() {
+        ProcessHandle parent = ProcessHandle.current().parent().orElse(null);
+        if (parent == null) {
+            return;
+        }
+        Thread.ofPlatform().name("loomcluster-primary-watch").daemon(true).start(() -> {
+            while (parent.isAlive()) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
+            }
+            Runtime.getRuntime().halt(1);
+        });
+    }
+
+    // ---------------------------------------------------------------- loop thread
+
+    /** The loop's first task: stops the reader thread and reads the socket on the loop from now on. */
+    private void takeOverReading() {
+        WorkerRuntime rt = runtime;
+        EventLoop loop = rt.loop();
+        assert loop.inLoop();
+        try {
+            if (!ipc.stopReader()) {
+                return; // the reader ended the channel (and halted)
+            }
+            ipc.registerForReading(loop.selector(), (EventLoop.IoHandle) this::onReadable);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } catch (IOException e) {
+            onClosed(null);
+            return;
+        }
+        loopReads = true;
+        deferMessages();
+        ipc.readAvailable(receiver); // bytes the reader read but did not decode
+        endDeferral();
+    }
+
+    private void onReadable(SelectionKey key) {
+        if (ipc.readAvailable(receiver) < 0) {
+            key.cancel(); // the channel ended (the child halts unless it is exiting anyway)
+        }
+    }
+
+    /** From now on messages are queued behind those already in the mailbox. Loop thread. */
+    private void deferMessages() {
+        deferUntil = () -> {
+        };
+    }
+
+    /** Posts the marker: once the loop runs it, messages go straight to the runtime again. Loop thread. */
+    private void endDeferral() {
+        Runnable marker = new Runnable() {
+            @Override
+            public void run() {
+                if (deferUntil == this) {
+                    deferUntil = null;
+                }
+            }
+        };
+        deferUntil = marker;
+        runtime.loop().execute(marker);
+    }
+
+    /**
+     * Waits for the primary's answer to a listen request. On the worker's loop once it reads the socket,
+     * this thread reads the frames itself meanwhile (messages are queued, in order). Any thread.
+     */
+    Object awaitReply(CompletableFuture<Object> reply, long timeoutSeconds)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        WorkerRuntime rt = runtime;
+        if (!loopReads || rt == null || !rt.loop().inLoop()) {
+            return reply.get(timeoutSeconds, TimeUnit.SECONDS);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        deferMessages();
+        try {
+            while (!reply.isDone()) {
+                if (ipc.readAvailable(receiver) < 0 || System.nanoTime() - deadline > 0) {
+                    break;
+                }
+                if (!reply.isDone()) {
+                    LockSupport.parkNanos(20_000);
+                }
+            }
+        } finally {
+            endDeferral();
+        }
+        if (!reply.isDone()) {
+            throw new TimeoutException("no LISTEN_REPLY within " + timeoutSeconds + " s");
+        }
+        return reply.get();
+    }
+
     private static WorkerMain instantiate(String name) {
         Class<?> type;
         try {
@@ -156,11 +273,19 @@ public final class ChildMain implements Uplink {
         return PoolOptions.instantiate(PoolOptions.constructorOf(type.asSubclass(WorkerMain.class)));
     }
 
-    // ---------------------------------------------------------------- reader thread
+    // ---------------------------------------------------------------- reader thread, then loop thread
 
     private void onFrame(byte kind, Object value) throws IOException {
         switch (kind) {
-            case Ipc.MESSAGE -> runtime.deliver(value);
+            case Ipc.MESSAGE -> {
+                if (loopReads && deferUntil == null) {
+                    if (!runtime.loop().isStopRequested()) { // as the mailbox is not run once the loop stops
+                        runtime.onMessage(value);
+                    }
+                } else {
+                    runtime.deliver(value);
+                }
+            }
             case Ipc.DISCONNECT -> runtime.requestDisconnect();
             case Ipc.LISTEN_REPLY -> listen.reply(value);
             case Ipc.FD_SOCKET -> listen.connectFdSocket(value);

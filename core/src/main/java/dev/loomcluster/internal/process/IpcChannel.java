@@ -32,7 +32,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * </ul>
  *
  * <p>Receiving: one reader thread ({@link #startReading}) reads, splits frames and decodes them, then hands
- * each to a {@link Receiver}, in order, waiting on its own selector between reads. Bytes that are not valid
+ * each to a {@link Receiver}, in order, waiting on its own selector between reads. An event loop can take
+ * the read side over ({@link #stopReader}, then {@link #readAvailable} when its selector reports the
+ * channel readable). Bytes that are not valid
  * frames end the channel: the receiver's {@link Receiver#closed} gets the {@link WireFormatException} (or
  * {@link ProtocolException}) naming the problem.
  */
@@ -77,6 +79,9 @@ final class IpcChannel {
     private volatile Thread writer;
     private volatile Thread reader;
     private volatile Selector readSelector;
+    /** Set by {@link #stopReader}: the reader thread ends at the next frame boundary. */
+    private volatile boolean readerHandOff;
+    private final java.util.concurrent.CountDownLatch readerEnded = new java.util.concurrent.CountDownLatch(1);
 
     IpcChannel(String name, WireCodec codec) {
         this.name = name;
@@ -358,6 +363,9 @@ final class IpcChannel {
         if (!ch.isOpen()) {
             throw new java.nio.channels.ClosedChannelException();
         }
+        if (readerHandOff) {
+            return;
+        }
         s.select();
         s.selectedKeys().clear();
     }
@@ -380,9 +388,14 @@ final class IpcChannel {
         Throwable error = null;
         try {
             while (true) {
-                while (decoder.next()) {
+                while (!readerHandOff && decoder.next()) {
                     byte kind = decoder.kind();
                     receiver.frame(kind, codec.decode(decoder.payload()));
+                }
+                if (readerHandOff) {
+                    closeReadSelector();
+                    readerEnded.countDown();
+                    return; // the caller of stopReader reads from here on
                 }
                 int n = decoder.readFrom(ch);
                 if (n < 0) {
@@ -400,6 +413,12 @@ final class IpcChannel {
         } catch (RuntimeException | Error e) {
             error = new ProtocolException(name + ": a frame could not be handled: " + e, e);
         }
+        closeReadSelector();
+        readerEnded.countDown();
+        receiver.closed(error);
+    }
+
+    private void closeReadSelector() {
         Selector s = readSelector;
         if (s != null) {
             try {
@@ -408,7 +427,70 @@ final class IpcChannel {
                 // closing a selector we discard
             }
         }
-        receiver.closed(error);
+    }
+
+    /**
+     * Ends the reader thread at a frame boundary, so that the caller (a loop) reads from here on with
+     * {@link #readAvailable}; frames the reader already took stay handled, bytes it read but did not
+     * decode stay in the decoder. Any thread but the reader.
+     *
+     * Waits for the reader to finish the frame it handles, if any.
+     *
+     * @return false if the reader had ended the channel
+     */
+    boolean stopReader() throws InterruptedException {
+        readerHandOff = true;
+        Selector s = readSelector;
+        if (s != null) {
+            s.wakeup();
+        }
+        readerEnded.await();
+        return channel.isOpen();
+    }
+
+    /** Registers the channel for reading with {@code selector}, the key attached to {@code handle}. */
+    SelectionKey registerForReading(Selector selector, Object handle) throws IOException {
+        return channel.register(selector, SelectionKey.OP_READ, handle);
+    }
+
+    /**
+     * Reads what the socket holds now (a bounded number of reads) and hands every complete frame to
+     * {@code receiver}, in order, on the calling thread, which owns reading ({@link #stopReader}). At the
+     * end of input or on bad bytes it calls {@link Receiver#closed} and returns -1, else 0. An unchecked
+     * exception of the receiver's frame handling propagates to the caller.
+     */
+    int readAvailable(Receiver receiver) {
+        try {
+            for (int reads = 0; ; reads++) {
+                while (decoder.next()) {
+                    byte kind = decoder.kind();
+                    Object value;
+                    try {
+                        value = codec.decode(decoder.payload());
+                    } catch (RuntimeException e) {
+                        throw new ProtocolException(name + ": a frame could not be decoded: " + e, e);
+                    }
+                    receiver.frame(kind, value); // an unchecked exception of the handler propagates
+                }
+                if (reads == 16) {
+                    return 0; // the selector reports the rest: other channels get their turn
+                }
+                int n = decoder.readFrom(channel);
+                if (n < 0) {
+                    decoder.next(); // throws if the input ended inside a frame
+                    receiver.closed(null);
+                    return -1;
+                }
+                if (n == 0) {
+                    return 0;
+                }
+            }
+        } catch (WireFormatException | ProtocolException e) {
+            receiver.closed(e);
+        } catch (IOException e) {
+            receiver.closed(null); // the socket failed or was closed under us: as at the end of input
+        }
+        return -1;
     }
 
     @Override

@@ -206,6 +206,11 @@ public final class WorkerRuntime implements WorkerContext, EventLoop.Handler, Wo
         }
     }
 
+    /** This worker's loop. */
+    public EventLoop loop() {
+        return loop;
+    }
+
     // ---------------------------------------------------------------- messages
 
     /** Queues an isolated message for this worker's handlers; false once the worker's loop has ended. */
