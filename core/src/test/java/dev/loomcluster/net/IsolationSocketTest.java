@@ -145,6 +145,32 @@ class IsolationSocketTest {
         }
     }
 
+    /** {@code pool.scale(n)} up and down under load, in both isolations: newest out first, no connection fails. */
+    @ParameterizedTest
+    @MethodSource("isolationsAndPolicies")
+    void scaleUnderLoadLosesNoConnection(Isolation isolation, SchedulingPolicy policy) throws Exception {
+        try (WorkerPool pool = pool("sock-scale", isolation, policy, 1).build()) {
+            InetSocketAddress address = start(pool, 1);
+            var scaled = new java.util.concurrent.CompletableFuture<Void>();
+            Thread scaler = Thread.ofPlatform().start(() -> {
+                try {
+                    Thread.sleep(200);
+                    pool.scale(3).get(60, TimeUnit.SECONDS);
+                    pool.scale(1).get(60, TimeUnit.SECONDS);
+                    scaled.complete(null);
+                } catch (Throwable t) {
+                    scaled.completeExceptionally(t);
+                }
+            });
+            EchoLoad.Result r = EchoLoad.to(address).threads(4).payloadBytes(16)
+                    .duration(Duration.ofMillis(isolation == Isolation.PROCESS ? 3_000 : 1_500)).run();
+            scaler.join();
+            scaled.get(1, TimeUnit.SECONDS);
+            assertEquals(0, r.errors(), r.errorSamples()::toString);
+            assertEquals(Set.of(1), pool.workers().keySet(), "the two newest left first");
+        }
+    }
+
     private static Set<Long> pids(WorkerPool pool) {
         var pids = new java.util.HashSet<Long>();
         pool.workers().values().forEach(w -> w.process().ifPresent(p -> pids.add(p.pid())));
