@@ -57,7 +57,7 @@ class HandOverTest {
         InetSocketAddress address = FreePorts.loopbackAddress();
         WorkerPool pool = linePool(kind, 2, address, Duration.ZERO);
         try {
-            CountDownListening.await(pool, 2);
+            Listening.start(pool, 2);
             KeepAliveClient client = KeepAliveClient.start(address, 16, KeepAliveClient.Protocol.LINE);
             assertTrue(client.awaitMoreAnswers(500, Duration.ofSeconds(20)));
             for (int i = 0; i < 3; i++) {
@@ -80,7 +80,7 @@ class HandOverTest {
         InetSocketAddress address = FreePorts.loopbackAddress();
         WorkerPool pool = linePool(kind, 4, address, Duration.ofMillis(2));
         try {
-            CountDownListening.await(pool, 4);
+            Listening.start(pool, 4);
             KeepAliveClient client = KeepAliveClient.start(address, 16, KeepAliveClient.Protocol.LINE);
             assertTrue(client.awaitMoreAnswers(200, Duration.ofSeconds(20)));
             // the 16 connections are spread over the 4 workers: each step down moves some
@@ -102,7 +102,7 @@ class HandOverTest {
         InetSocketAddress address = FreePorts.loopbackAddress();
         WorkerPool pool = linePool(kind, 3, address, Duration.ofMillis(20));
         try {
-            CountDownListening.await(pool, 3);
+            Listening.start(pool, 3);
             KeepAliveClient client = KeepAliveClient.start(address, 24, KeepAliveClient.Protocol.LINE);
             assertTrue(client.awaitMoreAnswers(100, Duration.ofSeconds(20)));
             // every connection of worker 1 has a request in flight (20 ms each, sent back to back)
@@ -123,7 +123,7 @@ class HandOverTest {
         InetSocketAddress address = FreePorts.loopbackAddress();
         WorkerPool pool = linePool(kind, 1, address, Duration.ZERO);
         try {
-            CountDownListening.await(pool, 1);
+            Listening.start(pool, 1);
             try (RawClient c = RawClient.connect(address)) {
                 c.write("1\n");
                 assertEquals("1 1\n", c.readUntil("\n"));
@@ -158,7 +158,7 @@ class HandOverTest {
             }
         });
         try (WorkerPool pool = WorkerPool.builder(main).name("handover" + SEQ.incrementAndGet() + "x").size(1).build()) {
-            CountDownListening.await(pool, 1);
+            Listening.start(pool, 1);
             try (RawClient c = RawClient.connect(address)) {
                 c.write("x");
                 assertEquals("alone:false", results.poll(10, TimeUnit.SECONDS));
@@ -218,7 +218,7 @@ class HandOverTest {
                 assertTrue(target.send(sent.message(), sent));
                 assertFalse(sent.isHeld());
             });
-            CountDownListening.await(pool, 1);
+            Listening.start(pool, 1);
             Await.result("worker 2 ready", ready);
             try (RawClient c = RawClient.connect(address)) {
                 c.write("first\nsecond\n"); // one write: worker 1 reads both lines at once
@@ -232,15 +232,5 @@ class HandOverTest {
     }
 
     record Moved(String text, int n) {
-    }
-
-    /** Waits for {@code n} listening events of a freshly built pool, which it starts. */
-    static final class CountDownListening {
-        static void await(WorkerPool pool, int n) throws InterruptedException {
-            var count = new java.util.concurrent.CountDownLatch(n);
-            pool.onListening((w, a) -> count.countDown());
-            pool.start();
-            Await.latch(n + " workers listening", count, Duration.ofSeconds(20));
-        }
     }
 }

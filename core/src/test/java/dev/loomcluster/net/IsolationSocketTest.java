@@ -4,6 +4,7 @@ import dev.loomcluster.Isolation;
 import dev.loomcluster.SchedulingPolicy;
 import dev.loomcluster.WorkerPool;
 import dev.loomcluster.WorkerStats;
+import dev.loomcluster.testing.Await;
 import dev.loomcluster.testing.EchoLoad;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -19,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -49,25 +49,15 @@ class IsolationSocketTest {
                 .scheduling(policy).size(size).shutdownTimeout(Duration.ofSeconds(5)).killTimeout(Duration.ofSeconds(2));
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(5);
-        }
+    private static void await(String what, BooleanSupplier condition) {
+        Await.until(what, condition, Listening.TIMEOUT);
     }
 
     /** Starts the pool and returns the one address all {@code n} workers listen on. */
-    private static InetSocketAddress start(WorkerPool pool, int n) throws InterruptedException {
-        var addresses = new CopyOnWriteArrayList<InetSocketAddress>();
-        pool.onListening((w, a) -> addresses.add(a));
-        pool.start();
-        await(n + " workers listening", () -> addresses.size() == n);
-        assertEquals(1, Set.copyOf(addresses).size(), "every worker shares one port: " + addresses);
-        assertTrue(addresses.getFirst().getPort() > 0);
-        return new InetSocketAddress(LOOPBACK, addresses.getFirst().getPort());
+    private static InetSocketAddress start(WorkerPool pool, int n) {
+        InetSocketAddress bound = Listening.start(pool, n);
+        assertTrue(bound.getPort() > 0);
+        return new InetSocketAddress(LOOPBACK, bound.getPort());
     }
 
     private static long received(WorkerPool pool) {

@@ -7,6 +7,7 @@ import dev.loomcluster.ThreadKind;
 import dev.loomcluster.Worker;
 import dev.loomcluster.WorkerPool;
 import dev.loomcluster.WorkerStats;
+import dev.loomcluster.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -57,24 +58,8 @@ class SharedSocketTest {
         return new InetSocketAddress(LOOPBACK, 0);
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(5);
-        }
-    }
-
-    /** Starts a pool of {@code n} echo workers on one random port and waits until all listen. */
-    private static InetSocketAddress startEcho(WorkerPool pool, int n) throws Exception {
-        var addresses = new CopyOnWriteArrayList<InetSocketAddress>();
-        pool.onListening((w, a) -> addresses.add(a));
-        pool.start();
-        await(n + " workers listening", () -> addresses.size() == n);
-        assertEquals(1, Set.copyOf(addresses).size(), "every worker shares one port: " + addresses);
-        return addresses.getFirst();
+    private static void await(String what, BooleanSupplier condition) {
+        Await.until(what, condition, Listening.TIMEOUT);
     }
 
     @ParameterizedTest
@@ -82,7 +67,7 @@ class SharedSocketTest {
     void echoAcrossFourWorkers(ThreadKind kind, SchedulingPolicy policy) throws Exception {
         try (WorkerPool pool = WorkerPool.builder(ctx -> ctx.listen(anyPort(), c -> Echo.HANDLER))
                 .size(4).threads(kind).scheduling(policy).build()) {
-            InetSocketAddress address = startEcho(pool, 4);
+            InetSocketAddress address = Listening.start(pool, 4);
             int clients = 200;
             ExecutorService exec = Executors.newFixedThreadPool(8);
             try {
@@ -135,7 +120,7 @@ class SharedSocketTest {
     void roundRobinIsFair(ThreadKind kind) throws Exception {
         try (WorkerPool pool = WorkerPool.builder(ctx -> ctx.listen(anyPort(), c -> Echo.HANDLER))
                 .size(4).threads(kind).build()) {
-            InetSocketAddress address = startEcho(pool, 4);
+            InetSocketAddress address = Listening.start(pool, 4);
             int total = 4_000;
             echoFromClients(address, 4, total, "x");
             List<WorkerStats> stats = pool.stats().workers();
@@ -161,7 +146,7 @@ class SharedSocketTest {
                         }
                     });
                 }).size(4).threads(kind).scheduling(SchedulingPolicy.SHARED).build()) {
-            InetSocketAddress address = startEcho(pool, 4);
+            InetSocketAddress address = Listening.start(pool, 4);
             int total = 400;
             echoFromClients(address, 8, total, "ping");
             List<WorkerStats> stats = pool.stats().workers();
@@ -185,7 +170,7 @@ class SharedSocketTest {
         var ports = ConcurrentHashMap.<Integer>newKeySet();
         try (WorkerPool pool = WorkerPool.builder(ctx -> ports.add(ctx.listen(anyPort(), c -> Echo.HANDLER).address().getPort()))
                 .size(3).threads(kind).build()) {
-            InetSocketAddress address = startEcho(pool, 3);
+            InetSocketAddress address = Listening.start(pool, 3);
             assertEquals(Set.of(address.getPort()), ports);
             assertTrue(address.getPort() > 0);
             Echo.assertEcho(address, "hello");
@@ -220,7 +205,7 @@ class SharedSocketTest {
     void disconnectWhileClientsAreConnectedLosesNothing(ThreadKind kind) throws Exception {
         try (WorkerPool pool = WorkerPool.builder(ctx -> ctx.listen(anyPort(), c -> Echo.HANDLER))
                 .size(2).threads(kind).build()) {
-            InetSocketAddress address = startEcho(pool, 2);
+            InetSocketAddress address = Listening.start(pool, 2);
             // open connections on both workers, each mid-conversation
             List<Socket> sockets = new ArrayList<>();
             try {
@@ -269,7 +254,7 @@ class SharedSocketTest {
                         ctx.execute(() -> awaitQuietly(release));
                     }
                 }).size(2).threads(kind).killTimeout(Duration.ofSeconds(5)).build()) {
-            InetSocketAddress address = startEcho(pool, 2);
+            InetSocketAddress address = Listening.start(pool, 2);
             int clients = 20;
             ExecutorService exec = Executors.newFixedThreadPool(clients);
             try {
@@ -313,7 +298,7 @@ class SharedSocketTest {
                         connection.write(data);
                     }
                 })).size(workers).threads(ThreadKind.VIRTUAL).build()) {
-            InetSocketAddress address = startEcho(pool, workers);
+            InetSocketAddress address = Listening.start(pool, workers);
             // hold one open connection per worker at once: every loop is blocked in select meanwhile
             List<Socket> open = new ArrayList<>();
             try {
@@ -339,7 +324,7 @@ class SharedSocketTest {
     @Test
     void socketClosesWhenTheLastWorkerLeaves() throws Exception {
         try (WorkerPool pool = WorkerPool.builder(ctx -> ctx.listen(anyPort(), c -> Echo.HANDLER)).size(2).build()) {
-            InetSocketAddress address = startEcho(pool, 2);
+            InetSocketAddress address = Listening.start(pool, 2);
             pool.disconnect().get(10, TimeUnit.SECONDS);
             await("the port to be released", () -> {
                 try (Socket s = new Socket(LOOPBACK, address.getPort())) {
