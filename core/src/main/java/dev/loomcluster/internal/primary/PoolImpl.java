@@ -161,7 +161,7 @@ public final class PoolImpl implements WorkerPool {
     /** The link that runs a new worker: a thread of this JVM, or a child JVM. */
     WorkerLink newLink(WorkerSpec spec, Uplink uplink) {
         if (processes != null) {
-            return processes.newLink(spec, uplink);
+            return processes.newLink(spec, uplink, primary);
         }
         ThreadLink link = new ThreadLink(spec, options.threads(), uplink, servers);
         link.idleStrategy(options.idle());

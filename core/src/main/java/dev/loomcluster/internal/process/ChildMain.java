@@ -199,6 +199,7 @@ public final class ChildMain implements Uplink {
             return;
         }
         loopReads = true;
+        ipc.flushOn(loop); // what the worker sends on its loop leaves once per batch, written by the loop
         deferMessages();
         ipc.readAvailable(receiver); // bytes the reader read but did not decode
         endDeferral();

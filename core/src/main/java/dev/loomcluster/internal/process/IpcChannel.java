@@ -1,5 +1,6 @@
 package dev.loomcluster.internal.process;
 
+import dev.loomcluster.internal.loop.EventLoop;
 import dev.loomcluster.internal.message.FrameDecoder;
 import dev.loomcluster.internal.message.FrameWriter;
 import dev.loomcluster.internal.message.WireCodec;
@@ -20,8 +21,12 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Sending: {@link #send} encodes the frame on the caller's thread (any thread), under a lock, into the
  * <em>filling</em> buffer, so a refused or too large value fails the caller with an exception naming the
- * problem, and order is the order of the lock. Then one of two things writes it, never under the lock:
+ * problem, and order is the order of the lock. Then one of three things writes it, never under the lock:
  * <ul>
+ *   <li>on the event loop that owns this end ({@link #flushOn}: the primary loop, or the child's worker
+ *   loop), a flush task the first send of a batch posts to that loop: every frame the loop's current batch
+ *   of tasks sends leaves in one non-blocking write, with no thread hand-off (as Netty flushes at the end
+ *   of a loop iteration); what the socket does not take at once goes to the writer thread;</li>
  *   <li>the sender itself, at once, with one non-blocking write, when nothing is being written, the writer
  *   thread is idle and the last write ended more than {@value #DIRECT_GAP_NANOS} ns ago: a lone message
  *   (a request, a reply) leaves without a thread hand-off. What the socket does not take at once is
@@ -31,10 +36,11 @@ import java.util.concurrent.locks.ReentrantLock;
  *   with no allocation per frame). It waits for the socket with its own selector when the peer is slow.</li>
  * </ul>
  *
- * <p>Receiving: one reader thread ({@link #startReading}) reads, splits frames and decodes them, then hands
- * each to a {@link Receiver}, in order, waiting on its own selector between reads. An event loop can take
- * the read side over ({@link #stopReader}, then {@link #readAvailable} when its selector reports the
- * channel readable). Bytes that are not valid
+ * <p>Receiving: an event loop reads with {@link #readAvailable} whenever its selector reports the channel
+ * readable ({@link #registerForReading}), splitting frames and decoding them, and hands each to a
+ * {@link Receiver}, in order. Until a loop can (a child's worker loop runs only once the worker is built),
+ * a reader thread ({@link #startReading}) does the same, waiting on its own selector between reads; the loop
+ * takes the read side over at a frame boundary ({@link #stopReader}). Bytes that are not valid
  * frames end the channel: the receiver's {@link Receiver#closed} gets the {@link WireFormatException} (or
  * {@link ProtocolException}) naming the problem.
  */
@@ -42,7 +48,7 @@ final class IpcChannel {
     /** A sender writes itself only if the channel has been quiet this long: a burst goes to the writer. */
     static final long DIRECT_GAP_NANOS = 20_000;
 
-    /** What the reader thread hands frames to. Reader thread. */
+    /** What the reading thread (a loop, or the reader thread) hands frames to; called on that thread. */
     interface Receiver {
         /** One decoded frame; throwing a {@link ProtocolException} ends the channel with it. */
         void frame(byte kind, Object value) throws ProtocolException, IOException;
@@ -82,6 +88,17 @@ final class IpcChannel {
     /** Set by {@link #stopReader}: the reader thread ends at the next frame boundary. */
     private volatile boolean readerHandOff;
     private final java.util.concurrent.CountDownLatch readerEnded = new java.util.concurrent.CountDownLatch(1);
+    /** Sends on this loop's thread are written by a flush task at the end of its batch. */
+    private volatile EventLoop flushLoop;
+    private final EventLoop.Task flushTask = new EventLoop.Task() {
+        @Override
+        public void run() {
+            flushOnLoop();
+        }
+    };
+
+    // ---- the flush loop's thread
+    private boolean flushScheduled;
 
     IpcChannel(String name, WireCodec codec) {
         this.name = name;
@@ -99,6 +116,8 @@ final class IpcChannel {
      * @throws IllegalArgumentException if {@code value} is not an allowed message or breaks a wire limit
      */
     boolean send(byte kind, Object value) {
+        EventLoop loop = flushLoop;
+        boolean onLoop = loop != null && loop.inLoop();
         FrameWriter direct = null;
         lock.lock();
         try {
@@ -106,6 +125,13 @@ final class IpcChannel {
                 return false;
             }
             filling.append(kind, value);
+            if (onLoop) {
+                if (!flushScheduled) {
+                    flushScheduled = true;
+                    loop.execute(flushTask);
+                }
+                return true;
+            }
             if (!writing && channel != null && writerParked.get() && System.nanoTime() - lastWriteEnd > DIRECT_GAP_NANOS) {
                 writing = true;
                 direct = filling;
@@ -121,6 +147,37 @@ final class IpcChannel {
             wakeWriter();
         }
         return true;
+    }
+
+    /**
+     * From now on, frames sent on {@code loop}'s thread are written once per batch of that loop's tasks, by
+     * a task posted to it, instead of each on its own or by the writer thread. Any thread.
+     */
+    void flushOn(EventLoop loop) {
+        flushLoop = loop;
+    }
+
+    /**
+     * The flush task: writes what the loop's batch queued, unless a write is under way (whoever writes
+     * then takes these frames next: a sender wakes the writer, the writer looks again). Flush loop.
+     */
+    private void flushOnLoop() {
+        flushScheduled = false;
+        FrameWriter direct = null;
+        lock.lock();
+        try {
+            if (!writing && channel != null && filling.pendingBytes() > 0) {
+                writing = true;
+                direct = filling;
+                filling = spare;
+                spare = direct;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (direct != null) {
+            writeDirect(direct);
+        }
     }
 
     /** A sender writes what it swapped out, once, non-blocking; the writer thread gets any rest. */
@@ -332,7 +389,7 @@ final class IpcChannel {
     }
 
     /**
-     * Reads the next frame on the calling thread (the handshake, before {@link #startReading}).
+     * Reads the next frame on the calling thread (a handshake, before a loop or the reader thread reads).
      *
      * @throws IOException at the end of input or on bytes that are not a valid frame
      */
@@ -375,12 +432,6 @@ final class IpcChannel {
         Thread r = Thread.ofPlatform().name(threadName).daemon(daemon).unstarted(() -> readLoop(receiver));
         reader = r;
         r.start();
-    }
-
-    /** Runs the read loop on the calling thread (a thread that owns the rest of the channel's life). */
-    void readOnThisThread(Receiver receiver) {
-        reader = Thread.currentThread();
-        readLoop(receiver);
     }
 
     private void readLoop(Receiver receiver) {
@@ -448,8 +499,13 @@ final class IpcChannel {
         return channel.isOpen();
     }
 
-    /** Registers the channel for reading with {@code selector}, the key attached to {@code handle}. */
+    /**
+     * Registers the channel for reading with {@code selector}, the key attached to {@code handle}: the
+     * selector's loop reads from now on ({@link #readAvailable}). Closes the selector a handshake
+     * ({@link #readFrame}) or the reader thread waited on. The reading thread.
+     */
     SelectionKey registerForReading(Selector selector, Object handle) throws IOException {
+        closeReadSelector();
         return channel.register(selector, SelectionKey.OP_READ, handle);
     }
 

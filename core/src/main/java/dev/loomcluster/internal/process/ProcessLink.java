@@ -1,6 +1,7 @@
 package dev.loomcluster.internal.process;
 
 import dev.loomcluster.ExitStatus;
+import dev.loomcluster.internal.loop.EventLoop;
 import dev.loomcluster.internal.primary.WorkerLink;
 import dev.loomcluster.internal.worker.Signal;
 import dev.loomcluster.internal.worker.Uplink;
@@ -13,6 +14,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
@@ -24,20 +26,24 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A worker that is a child JVM. The constructor (on the forking thread) makes the child's Unix socket in
  * the pool's private directory and launches the child; {@link #start()} (primary loop) starts this link's
- * thread, which accepts the child's connection, checks it (same user by {@code SO_PEERCRED}, then the
- * random token the child got in its environment), and then reads the child's frames for its whole life,
- * turning them into {@link Signal}s and messages on the worker's {@link Uplink} in order. When the child's
- * channel ends, the thread waits for the process and posts {@code disconnected} and {@code exited} with
- * the real exit status. Messages to the child are encoded on the sender's thread ({@link IpcChannel}).
+ * thread, which accepts the child's connection and checks it (same user by {@code SO_PEERCRED}, then the
+ * random token the child got in its environment). From then on the pool's primary loop reads the child's
+ * frames itself (an {@link EventLoop.IoHandle} on its selector, as Node's primary reads its IPC pipes),
+ * turning them into {@link Signal}s and messages on the worker's {@link Uplink} in order: a message from
+ * the child reaches the pool's listeners with no thread hand-off. The link thread meanwhile does what may
+ * block: a child's request to listen (binding, passing the descriptor), and, once the channel ends, waiting
+ * for the process and posting {@code disconnected} and {@code exited} with the real exit status. Messages
+ * to the child are encoded on the sender's thread ({@link IpcChannel}).
  *
- * <p>Threads: the link thread ({@code <pool>-ipc-<id>}) and the channel's writer thread
- * ({@code <pool>-ipc-<id>-out}); everything else any thread.
+ * <p>Threads: the link thread ({@code <pool>-ipc-<id>}), the primary loop (reading frames) and the
+ * channel's writer thread ({@code <pool>-ipc-<id>-out}); everything else any thread.
  */
 final class ProcessLink implements WorkerLink {
     private static final System.Logger LOG = System.getLogger("dev.loomcluster");
@@ -49,7 +55,7 @@ final class ProcessLink implements WorkerLink {
         LAUNCHED,
         /** The link thread waits for the child's connection. */
         CONNECTING,
-        /** The child is connected and authenticated: frames flow. */
+        /** The child is connected and authenticated: frames flow, read by the primary loop. */
         CONNECTED,
         /** The channel has ended; the link thread waits for the process and reports the exit. */
         ENDED
@@ -66,24 +72,43 @@ final class ProcessLink implements WorkerLink {
     private final Process process;              // null if it could not be launched
     private final Throwable launchFailure;
     private final Thread thread;
+    private final EventLoop primary;
 
     // ---- any thread
     private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.LAUNCHED);
     private volatile ProcessServers.Server listening;   // the shared socket this child listens on, if any
     private final java.util.concurrent.atomic.AtomicLong delivered = new java.util.concurrent.atomic.AtomicLong();
-    private volatile long messagesOut;                  // written by the link thread only
+    private volatile long messagesOut;                  // written by the primary loop only
     private volatile List<?> childStats = List.of();    // the child's last STATS frame
+    /** From the primary loop to the link thread: LISTEN requests, then the channel's {@link End}. */
+    private final LinkedBlockingQueue<Object> toLinkThread = new LinkedBlockingQueue<>();
+
+    // ---- primary loop
+    private boolean endReported;
+    private final IpcChannel.Receiver receiver = new IpcChannel.Receiver() {
+        @Override
+        public void frame(byte kind, Object value) throws IOException {
+            onFrame(kind, value);
+        }
+
+        @Override
+        public void closed(Throwable error) {
+            reportEnd(error);
+        }
+    };
 
     // ---- link thread
     private int fdListener = -1;
     private int fdChannel = -1;
     private Path fdSocketPath;
 
-    ProcessLink(ProcessWorkers workers, WorkerSpec spec, Uplink uplink) {
+    ProcessLink(ProcessWorkers workers, WorkerSpec spec, Uplink uplink, EventLoop primary) {
         this.workers = workers;
         this.spec = spec;
         this.uplink = uplink;
+        this.primary = primary;
         this.ipc = new IpcChannel(spec.loopName(), workers.codec());
+        ipc.flushOn(primary); // what the pool's listeners send leaves once per batch of the primary loop
         var options = workers.options();
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("id", spec.id());
@@ -242,19 +267,8 @@ final class ProcessLink implements WorkerLink {
             return;
         }
         moveTo(Phase.CONNECTED, Phase.CONNECTING);
-        Throwable[] ended = new Throwable[1];
-        ipc.readOnThisThread(new IpcChannel.Receiver() {
-            @Override
-            public void frame(byte kind, Object value) throws IOException {
-                onFrame(kind, value);
-            }
-
-            @Override
-            public void closed(Throwable e) {
-                ended[0] = e;
-            }
-        });
-        Throwable error = ended[0];
+        primary.execute(this::readOnLoop);
+        Throwable error = serveUntilEnd();
         end(error != null);
         ExitStatus status = awaitExit();
         if (error != null) {
@@ -262,6 +276,43 @@ final class ProcessLink implements WorkerLink {
                     + ") sent bad IPC data; its channel is closed and the child killed: " + error.getMessage(), error)));
         }
         report(status);
+    }
+
+    /** The channel's end as the primary loop saw it: {@code error} is null at a clean end of input. */
+    private record End(Throwable error) {
+    }
+
+    /**
+     * Link thread, while the primary loop reads: serves the child's listen requests until the channel
+     * ends; returns why it ended (null: cleanly). If the primary loop stops first (the pool is gone), the
+     * channel is closed here, which makes the child halt.
+     */
+    private Throwable serveUntilEnd() {
+        while (true) {
+            Object next;
+            try {
+                next = toLinkThread.poll(200, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+            if (next == null) {
+                if (primary.isStopRequested()) {
+                    return null;
+                }
+                continue;
+            }
+            if (next instanceof End e) {
+                return e.error();
+            }
+            try {
+                onListen((List<?>) next);
+            } catch (IOException e) {
+                return e instanceof ProtocolException ? e : null;
+            } catch (RuntimeException e) {
+                return new ProtocolException(spec.loopName() + ": a LISTEN frame could not be handled: " + e, e);
+            }
+        }
     }
 
     /** The channel is over: frees the sockets; kills the child if its channel cannot be trusted. */
@@ -323,7 +374,43 @@ final class ProcessLink implements WorkerLink {
         }
     }
 
+    // ---------------------------------------------------------------- primary loop
+
+    /** Registers the child's channel with the primary loop's selector and reads what has arrived. */
+    private void readOnLoop() {
+        assert primary.inLoop();
+        try {
+            ipc.registerForReading(primary.selector(), (EventLoop.IoHandle) this::onReadable);
+        } catch (IOException | RuntimeException e) {
+            reportEnd(null); // the channel closed meanwhile (the child died, or the pool is closing)
+            return;
+        }
+        onReadable(null);
+    }
+
+    private void onReadable(SelectionKey key) {
+        int result;
+        try {
+            result = ipc.readAvailable(receiver);
+        } catch (RuntimeException e) {
+            reportEnd(new ProtocolException(spec.loopName() + ": a frame could not be handled: " + e, e));
+            result = -1;
+        }
+        if (result < 0 && key != null) {
+            key.cancel(); // the link thread closes the channel (killing the child first if it misbehaved)
+        }
+    }
+
+    private void reportEnd(Throwable error) {
+        assert primary.inLoop();
+        if (!endReported) {
+            endReported = true;
+            toLinkThread.add(new End(error));
+        }
+    }
+
     private void onFrame(byte kind, Object value) throws IOException {
+        assert primary.inLoop();
         switch (kind) {
             case Ipc.MESSAGE -> {
                 messagesOut++;
@@ -336,7 +423,7 @@ final class ProcessLink implements WorkerLink {
             }
             case Ipc.FAILED -> uplink.post(new Signal.Failed(Ipc.failure(kind, value)));
             case Ipc.REQUEST_DISCONNECT -> uplink.requestDisconnect();
-            case Ipc.LISTEN -> onListen(Ipc.list(kind, value, 3));
+            case Ipc.LISTEN -> toLinkThread.add(Ipc.list(kind, value, 3)); // binding may block: link thread
             case Ipc.UNLISTEN -> {
                 ProcessServers.Server s = listening;
                 listening = null;
@@ -365,6 +452,8 @@ final class ProcessLink implements WorkerLink {
             default -> throw new ProtocolException("unexpected " + Ipc.name(kind) + " frame from worker " + spec.id());
         }
     }
+
+    // ---------------------------------------------------------------- link thread
 
     /** The child asks to listen on an address: bind (or join) the shared socket and pass its descriptor. */
     private void onListen(List<?> request) throws IOException {

@@ -1,6 +1,7 @@
 package dev.loomcluster.internal.process;
 
 import dev.loomcluster.WorkerMain;
+import dev.loomcluster.internal.loop.EventLoop;
 import dev.loomcluster.internal.message.WireCodec;
 import dev.loomcluster.internal.message.WireLimits;
 import dev.loomcluster.internal.primary.PoolOptions;
@@ -62,9 +63,12 @@ public final class ProcessWorkers {
         }
     }
 
-    /** A link that runs the worker of {@code spec} in a new child JVM, launched now. Any thread. */
-    public WorkerLink newLink(WorkerSpec spec, Uplink uplink) {
-        return new ProcessLink(this, spec, uplink);
+    /**
+     * A link that runs the worker of {@code spec} in a new child JVM, launched now; the pool's
+     * {@code primary} loop reads the child's frames. Any thread.
+     */
+    public WorkerLink newLink(WorkerSpec spec, Uplink uplink, EventLoop primary) {
+        return new ProcessLink(this, spec, uplink, primary);
     }
 
     PoolOptions options() {
