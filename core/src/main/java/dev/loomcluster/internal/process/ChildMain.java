@@ -99,9 +99,9 @@ public final class ChildMain implements Uplink {
             child = new ChildMain(ipc);
             current = child;
             ipc.send(Ipc.HELLO, List.of(token));
-            ipc.attach(ch, "loomcluster-ipc-out", true, STATS_NANOS, child::sendStats);
+            IpcChannel.Frame first = ipc.handshake(ch);
             startWatchdog();
-            IpcChannel.Frame first = ipc.readFrame(ch);
+            ipc.attach(ch, "loomcluster-ipc-out", true, STATS_NANOS, child::sendStats);
             if (first.kind() != Ipc.SPEC) {
                 throw new ProtocolException("the primary's first frame is " + Ipc.name(first.kind()) + ", not SPEC");
             }
@@ -167,11 +167,12 @@ public final class ChildMain implements Uplink {
      * the channel's end) is busy or not yet running.
      */
     private static void startWatchdog() {
-        ProcessHandle parent = ProcessHandle.current().parent().orElse(null);
-        if (parent == null) {
-            return;
-        }
         Thread.ofPlatform().name("loomcluster-primary-watch").daemon(true).start(() -> {
+            // resolved here, not on the main thread: the first ProcessHandle lookup costs a few milliseconds
+            ProcessHandle parent = ProcessHandle.current().parent().orElse(null);
+            if (parent == null) {
+                return;
+            }
             while (parent.isAlive()) {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
             }
