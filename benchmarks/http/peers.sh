@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # HTTP peers in one interleaved run: CPU time per request and req/s of
 #   loomcluster  HelloCluster, $WORKERS workers ($THREADS_KIND threads)
+#   loomcluster-auto, loomcluster-backoff   the same with the loops' idle strategy auto() or backoff
+#                (HelloCluster --idle; plain loomcluster parks at once, the default)
 #   nginx        $WORKERS worker processes, the same JSON body from a `return 200`
 #   node         Node's cluster, $WORKERS workers (node-cluster.js)
 #   vertx        Vert.x, $WORKERS verticles (benchmarks/peers/vertx, a separate Maven project)
@@ -79,8 +81,10 @@ declare -A PIDS
 start_server() { # name port
   local log="/tmp/peers-$1.log"
   case "$1" in
-    loomcluster) java $JAVA_OPTS $LOOM_OPTS -cp "$JAR" dev.loomcluster.examples.HelloCluster --host 127.0.0.1 \
-                   --port "$2" --workers "$WORKERS" --threads "$THREADS_KIND" >"$log" 2>&1 & ;;
+    loomcluster|loomcluster-park|loomcluster-auto|loomcluster-backoff)
+      idle=${1#loomcluster}; idle=${idle#-}
+      java $JAVA_OPTS $LOOM_OPTS -cp "$JAR" dev.loomcluster.examples.HelloCluster --host 127.0.0.1 \
+        --port "$2" --workers "$WORKERS" --threads "$THREADS_KIND" --idle "${idle:-park}" >"$log" 2>&1 & ;;
     nginx) write_nginx_conf "$2"; nginx -c "$NGINX_DIR/nginx.conf" -p "$NGINX_DIR" >"$log" 2>&1 & ;;
     node) PORT="$2" WORKERS="$WORKERS" node benchmarks/http/node-cluster.js >"$log" 2>&1 & ;;
     vertx) java $JAVA_OPTS -jar "$VERTX_JAR" "$2" "$WORKERS" >"$log" 2>&1 & ;;
@@ -142,7 +146,7 @@ for run in $(seq 1 "$RUNS"); do
       'BEGIN { printf "%.2f %.2f %.2f\n", (u + s) / hz * 1e6 / n, u / hz * 1e6 / n, s / hz * 1e6 / n }')
     RPS[$name]="${RPS[$name]:-} $rps"; CPU[$name]="${CPU[$name]:-} $cpu"; USR[$name]="${USR[$name]:-} $usr"
     SYS[$name]="${SYS[$name]:-} $sys"; ERR[$name]="${ERR[$name]:-} $errs"
-    printf '  run %d %-12s %10.0f req/s   CPU %6.2f us/req (user %5.2f, sys %5.2f)   errors %s   (load before: %s)\n' \
+    printf '  run %d %-19s %10.0f req/s   CPU %6.2f us/req (user %5.2f, sys %5.2f)   errors %s   (load before: %s)\n' \
       "$run" "$name" "$rps" "$cpu" "$usr" "$sys" "$errs" "$load"
   done
 done
@@ -152,11 +156,11 @@ if [[ " ${SERVERS[*]} " == *" nginx "* ]]; then ref=nginx; fi
 ref_cpu=$(median "${CPU[$ref]}")
 echo
 echo "medians of $RUNS rounds ($(date -u +%Y-%m-%dT%H:%MZ))"
-printf '| %-12s | %10s | %12s | %10s | %10s | %14s | %6s |\n' server "req/s" "CPU us/req" "user" "sys" "CPU vs $ref" errors
-printf '|%s|%s|%s|%s|%s|%s|%s|\n' "--------------" "------------" "--------------" "------------" "------------" "----------------" "--------"
+printf '| %-19s | %10s | %12s | %10s | %10s | %14s | %6s |\n' server "req/s" "CPU us/req" "user" "sys" "CPU vs $ref" errors
+printf '|%s|%s|%s|%s|%s|%s|%s|\n' "---------------------" "------------" "--------------" "------------" "------------" "----------------" "--------"
 for name in "${SERVERS[@]}"; do
   cpu=$(median "${CPU[$name]}")
-  printf '| %-12s | %10.0f | %12.2f | %10.2f | %10.2f | %14s | %6d |\n' "$name" "$(median "${RPS[$name]}")" "$cpu" \
+  printf '| %-19s | %10.0f | %12.2f | %10.2f | %10.2f | %14s | %6d |\n' "$name" "$(median "${RPS[$name]}")" "$cpu" \
     "$(median "${USR[$name]}")" "$(median "${SYS[$name]}")" \
     "$(awk -v a="$cpu" -v b="$ref_cpu" 'BEGIN { printf "%.2fx", a / b }')" "$(total "${ERR[$name]}")"
 done

@@ -1,5 +1,6 @@
 package dev.loomcluster.examples;
 
+import dev.loomcluster.IdleStrategy;
 import dev.loomcluster.Isolation;
 import dev.loomcluster.Signals;
 import dev.loomcluster.ThreadKind;
@@ -14,6 +15,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 
@@ -23,9 +25,12 @@ import java.util.Map;
  *
  * <pre>
  * java ... dev.loomcluster.examples.HelloCluster [--port N] [--host ADDR] [--workers N] [--threads platform|virtual]
- *     [--isolation thread|process]
+ *     [--isolation thread|process] [--idle park|auto|backoff]
  * </pre>
- * With {@code --isolation process} every worker is a child JVM running {@link Worker}.
+ * With {@code --isolation process} every worker is a child JVM running {@link Worker}. {@code --idle} picks
+ * the loops' {@link IdleStrategy}: {@code park} (the default), {@code auto}, or {@code backoff} (spin and
+ * yield for {@value IdleStrategy#AUTO_SPIN_MICROS} + {@value IdleStrategy#AUTO_YIELD_MICROS} µs before
+ * every wait, whatever the CPUs).
  * The port also comes from {@code PORT} (default 8000). Ctrl-C or SIGTERM drains the workers (responses in
  * flight finish, idle keep-alive connections close) and exits with status 0.
  *
@@ -48,9 +53,18 @@ public final class HelloCluster {
         }
 
         Isolation isolation = Isolation.valueOf(option(args, "--isolation", "thread").toUpperCase(Locale.ROOT));
+        IdleStrategy idle = switch (option(args, "--idle", "park")) {
+            case "park" -> IdleStrategy.park();
+            case "auto" -> IdleStrategy.auto();
+            case "backoff" -> IdleStrategy.backoff(Duration.ofNanos(IdleStrategy.AUTO_SPIN_MICROS * 1_000L),
+                    Duration.ofNanos(IdleStrategy.AUTO_YIELD_MICROS * 1_000L));
+            default -> throw new IllegalArgumentException("--idle takes park, auto or backoff, not "
+                    + option(args, "--idle", ""));
+        };
 
         System.out.println("Primary " + ProcessHandle.current().pid() + " is running");
         WorkerPool pool = WorkerPool.builder(Worker.class).size(workers).threads(threads).isolation(isolation)
+                .idleStrategy(idle)
                 .env(Map.of("HELLO_HOST", host, "HELLO_PORT", String.valueOf(port))).name("hello").build();
         pool.onExit((worker, status) -> {
             if (!status.success()) {
