@@ -291,7 +291,7 @@ final class ProcessLink implements WorkerLink {
         while (true) {
             Object next;
             try {
-                next = toLinkThread.poll(200, TimeUnit.MILLISECONDS);
+                next = toLinkThread.poll(1, TimeUnit.SECONDS); // the timeout only notices a stopped loop
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return null;
