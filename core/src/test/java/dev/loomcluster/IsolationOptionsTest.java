@@ -2,8 +2,11 @@ package dev.loomcluster;
 
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,5 +28,24 @@ class IsolationOptionsTest {
         try (WorkerPool pool = builder.size(0).build()) {
             assertTrue(pool.workers().isEmpty());
         }
+    }
+
+    @Test
+    void startupCacheIsIgnoredByThreadWorkersAsJvmOptionsAre() throws Exception {
+        Path dir = Files.createTempDirectory("startup-cache").resolve("cache");
+        try (WorkerPool pool = WorkerPool.builder(ctx -> { }).startupCache(dir).jvmOptions(List.of("-Xmx64m"))
+                .size(1).build()) {
+            Events events = Events.of(pool);
+            pool.start();
+            events.await("online 1");
+            assertTrue(pool.workers().get(1).process().isEmpty());
+        }
+        assertFalse(Files.exists(dir), "a thread pool makes no cache directory");
+        Files.delete(dir.getParent());
+    }
+
+    @Test
+    void startupCacheRefusesNull() {
+        assertThrows(NullPointerException.class, () -> WorkerPool.builder(ctx -> { }).startupCache(null));
     }
 }

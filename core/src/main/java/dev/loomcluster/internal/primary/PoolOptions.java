@@ -10,6 +10,7 @@ import dev.loomcluster.WorkerMain;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Modifier;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +35,7 @@ public record PoolOptions(
         int connectionBacklog,
         Isolation isolation,
         List<String> jvmOptions,
+        Optional<Path> startupCache,
         IdleStrategy idle,
         Duration blockedLoopThreshold,
         Duration drainGrace) {
@@ -49,6 +51,7 @@ public record PoolOptions(
         Objects.requireNonNull(idle, "idle");
         env = Map.copyOf(env);
         jvmOptions = List.copyOf(jvmOptions);
+        Objects.requireNonNull(startupCache, "startupCache");
         Objects.requireNonNull(blockedLoopThreshold, "blockedLoopThreshold");
         Objects.requireNonNull(drainGrace, "drainGrace");
     }

@@ -140,7 +140,7 @@ final class ProcessLink implements WorkerLink {
             pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             pb.redirectOutput(ProcessBuilder.Redirect.INHERIT);
             pb.redirectError(ProcessBuilder.Redirect.INHERIT);
-            p = pb.start();
+            p = workers.launch(pb);
             ServerSocketChannel toClose = ch;
             p.onExit().thenRun(() -> closeQuietly(toClose)); // a child that never connects ends the accept
         } catch (IOException | RuntimeException e) {

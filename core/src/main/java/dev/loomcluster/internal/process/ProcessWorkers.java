@@ -18,18 +18,19 @@ import java.util.Optional;
 
 /**
  * What a pool in {@link dev.loomcluster.Isolation#PROCESS} shares between its child JVMs: the private
- * directory of their IPC sockets, the codec, the command line that starts a child, and the listening
- * sockets the children share ({@link ProcessServers}). Made with the pool, closed by its shutdown on the
- * primary loop; {@link #newLink} runs on whatever thread forks.
+ * directory of their IPC sockets, the codec, the command line that starts a child and its
+ * {@link StartupCache}, and the listening sockets the children share ({@link ProcessServers}). Made with
+ * the pool, closed by its shutdown on the primary loop; {@link #newLink} runs on whatever thread forks.
  */
 public final class ProcessWorkers {
     /**
      * Options every child gets unless the pool's {@code jvmOptions} set the same thing: a child is one
-     * event loop, so the serial GC (least memory, no GC threads) and the JDK's class-data archive; a child
-     * that exhausts its heap exits (an {@code exit} event with code 3) instead of limping on with a broken
-     * loop. Compilation stays tiered (C1 then C2): C1 alone ({@code -XX:TieredStopAtLevel=1}) starts a few
-     * milliseconds sooner but served 18-52% fewer HTTP requests/s in two runs of
-     * {@code benchmarks/run-isolation.sh}.
+     * event loop, so the serial GC (least memory, no GC threads) and the JDK's class-data archive (left out
+     * when the pool's {@link StartupCache} gives the child an AOT cache, which the JVM refuses to combine
+     * with any {@code -Xshare}); a child that exhausts its heap exits (an {@code exit} event with code 3)
+     * instead of limping on with a broken loop. Compilation stays tiered (C1 then C2): C1 alone
+     * ({@code -XX:TieredStopAtLevel=1}) starts a few milliseconds sooner but served 18-52% fewer HTTP
+     * requests/s in two runs of {@code benchmarks/run-isolation.sh}.
      */
     static final List<String> DEFAULT_OPTIONS = List.of("-XX:+UseSerialGC", "-Xshare:auto",
             "-XX:+ExitOnOutOfMemoryError");
@@ -39,6 +40,7 @@ public final class ProcessWorkers {
     private final PrivateSocketDir dir;
     private final WireCodec codec;
     private final List<String> command;
+    private final StartupCache startupCache;
     private final ProcessServers servers;
 
     private ProcessWorkers(PoolOptions options, PrivateSocketDir dir) {
@@ -49,6 +51,8 @@ public final class ProcessWorkers {
         ClassLoader loader = main.getClassLoader() == null ? ClassLoader.getSystemClassLoader() : main.getClassLoader();
         this.codec = WireCodec.create(WireLimits.DEFAULTS, loader);
         this.command = command(options.jvmOptions(), main);
+        this.startupCache = StartupCache.create(options.name(), options.startupCache(), command,
+                System.getProperty("java.class.path", ""), childModulePath(), options.env());
         this.servers = new ProcessServers(options.name(), options.scheduling(), options.connectionBacklog());
     }
 
@@ -87,13 +91,25 @@ public final class ProcessWorkers {
         return command;
     }
 
+    /**
+     * Starts a child: {@code pb}, whose command is {@link #command()}, with the options of the pool's
+     * startup cache for this fork, if the pool has one. The forking thread.
+     */
+    Process launch(ProcessBuilder pb) throws IOException {
+        return startupCache.launch(pb);
+    }
+
     ProcessServers servers() {
         return servers;
     }
 
-    /** Pool shutdown, every child gone: closes the shared sockets and removes the socket directory. */
+    /**
+     * Pool shutdown, every child gone: closes the shared sockets, keeps the startup cache a child trained,
+     * and removes the socket directory.
+     */
     public void close() {
         servers.closeAll();
+        startupCache.close();
         try {
             dir.close();
         } catch (IOException e) {
@@ -117,14 +133,14 @@ public final class ProcessWorkers {
         }
         cmd.addAll(jvmOptions);
         Module core = ProcessWorkers.class.getModule();
-        String modulePath = System.getProperty("jdk.module.path", "");
+        String modulePath = childModulePath();
         String classPath = System.getProperty("java.class.path", "");
         cmd.add("--enable-native-access=" + (core.isNamed() ? core.getName() : "ALL-UNNAMED"));
         if (!classPath.isEmpty()) {
             cmd.add("-cp");
             cmd.add(classPath);
         }
-        if (core.isNamed() && !modulePath.isEmpty()) {
+        if (!modulePath.isEmpty()) {
             cmd.add("--module-path");
             cmd.add(modulePath);
             Module app = mainClass.getModule();
@@ -138,6 +154,11 @@ public final class ProcessWorkers {
             cmd.add(ChildMain.class.getName());
         }
         return List.copyOf(cmd);
+    }
+
+    /** The module path a child gets: this JVM's, if loomcluster runs on it; else none (empty). */
+    private static String childModulePath() {
+        return ProcessWorkers.class.getModule().isNamed() ? System.getProperty("jdk.module.path", "") : "";
     }
 
     private static String javaBinary() {

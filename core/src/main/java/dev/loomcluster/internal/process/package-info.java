@@ -4,7 +4,8 @@
  *
  * <h2>Roles</h2>
  * On the primary, {@link dev.loomcluster.internal.process.ProcessWorkers} holds what a pool's children
- * share (socket directory, codec, command line, {@link dev.loomcluster.internal.process.ProcessServers});
+ * share (socket directory, codec, command line, {@link dev.loomcluster.internal.process.StartupCache},
+ * {@link dev.loomcluster.internal.process.ProcessServers});
  * one {@link dev.loomcluster.internal.process.ProcessLink} per child launches it and turns its frames into
  * the worker handle's signals and messages. In the child, {@link dev.loomcluster.internal.process.ChildMain}
  * runs the same {@code WorkerRuntime} as a thread worker, with the IPC channel as its uplink and
