@@ -99,6 +99,52 @@ class IsolationSocketTest {
     }
 
     /**
+     * A worker that starts listening while connections pour in gets its share from then on: in process
+     * mode the primary grants it accept turns only once it holds the socket, and reads its answers from
+     * the first turn on (a turn answered before the primary had noted the child as listening was dropped,
+     * and the child, its turn unanswered, was passed over for good).
+     */
+    @ParameterizedTest
+    @EnumSource(Isolation.class)
+    void roundRobinIsFairToAWorkerThatJoinsUnderLoad(Isolation isolation) throws Exception {
+        try (WorkerPool pool = pool("sock-rrjoin", isolation, SchedulingPolicy.ROUND_ROBIN, 1).build()) {
+            InetSocketAddress address = start(pool, 1);
+            var listening = new LinkedBlockingQueue<Integer>();
+            pool.onListening((w, a) -> listening.add(w.id()));
+            var loadResult = new java.util.concurrent.atomic.AtomicReference<EchoLoad.Result>();
+            Thread background = Thread.ofPlatform().name("rrjoin-load").start(() -> loadResult.set( // 8 at once
+                    EchoLoad.to(address).threads(8).payloadBytes(16).duration(Duration.ofSeconds(3)).run()));
+            try {
+                await("load under way", () -> received(pool) > 50);
+                pool.fork();
+                assertEquals(Integer.valueOf(2), listening.poll(20, TimeUnit.SECONDS), "the second worker listening");
+            } finally {
+                background.join(60_000);
+            }
+            assertEquals(0, loadResult.get().errors(), loadResult.get().errorSamples()::toString);
+            long loadConnections = loadResult.get().connections();
+            await("stats of the load", () -> received(pool) == loadConnections);
+            long before = received(pool);
+            Map<Integer, Long> start = receivedById(pool);
+            int total = 1_000;
+            EchoLoad.Result r = EchoLoad.to(address).threads(4).payloadBytes(16).connections(total).run();
+            assertEquals(0, r.errors(), r.errorSamples()::toString);
+            await("stats of " + total + " more connections", () -> received(pool) == before + total);
+            Map<Integer, Long> end = receivedById(pool);
+            for (int id : end.keySet()) {
+                long got = end.get(id) - start.getOrDefault(id, 0L);
+                assertTrue(Math.abs(got - total / 2) <= total / 2 / 10,
+                        "worker " + id + " got " + got + " of " + total + " after both listened: " + end);
+            }
+        }
+    }
+
+    private static Map<Integer, Long> receivedById(WorkerPool pool) {
+        return pool.stats().workers().stream().collect(java.util.stream.Collectors.toMap(
+                WorkerStats::id, WorkerStats::connectionsReceived));
+    }
+
+    /**
      * {@code pool.reload()} under load, in both isolations: every worker is replaced (in process mode by a
      * fresh JVM), the port stays, and no client connection fails.
      */

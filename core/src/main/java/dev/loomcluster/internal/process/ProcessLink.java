@@ -465,7 +465,8 @@ final class ProcessLink implements WorkerLink {
         ProcessServers.Server s;
         try {
             NativeSockets.requireSupported("sharing a listening socket with a child JVM");
-            s = workers.servers().join(address, this);
+            s = workers.servers().join(address, this); // a member that takes no turns until ready()
+            listening = s; // from now on the child's ACK and UNLISTEN frames find it
         } catch (IOException | RuntimeException e) {
             sendControl(Ipc.LISTEN_REPLY, List.of(e.getClass().getName(), String.valueOf(e.getMessage())));
             return;
@@ -496,6 +497,7 @@ final class ProcessLink implements WorkerLink {
                 NativeSockets.sendFd(fdChannel, s.fd(), new byte[0]);
             }
         } catch (IOException | RuntimeException e) {
+            listening = null;
             s.leave(this);
             sendControl(Ipc.LISTEN_REPLY, List.of(e.getClass().getName(), String.valueOf(e.getMessage())));
             if (e instanceof ProtocolException pe) {
@@ -503,8 +505,8 @@ final class ProcessLink implements WorkerLink {
             }
             return;
         }
-        listening = s;
         sendControl(Ipc.LISTEN_REPLY, Ipc.address(s.address()));
+        s.ready(this); // the child has the socket: turns go to it from now on, after the reply
     }
 
     /** Grants this child a turn to accept one connection on its shared socket. Any thread. */

@@ -19,8 +19,8 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>{@link SchedulingPolicy#SHARED}: each child accepts from the one kernel queue whenever its loop is
  *   free; the primary does nothing per connection.</li>
  *   <li>{@link SchedulingPolicy#ROUND_ROBIN}: accept turns. A poller thread per socket waits until a
- *   connection is queued ({@code poll}), grants a one-connection turn to the next child that holds no
- *   unanswered turn and whose last reported load is under the backlog, and waits (briefly) for its answer
+ *   connection is queued ({@code poll}), grants a one-connection turn to the next child that holds the
+ *   socket, holds no unanswered turn and whose last reported load is under the backlog, and waits (briefly) for its answer
  *   before polling again. The child accepts on its own copy of the socket; no connection or byte passes
  *   through the primary, and one a child did not accept stays queued for the next.</li>
  * </ul>
@@ -46,7 +46,10 @@ final class ProcessServers {
         this.backlog = backlog;
     }
 
-    /** Adds {@code link} to the socket on {@code address}, binding it first if nobody listens there. */
+    /**
+     * Adds {@code link} to the socket on {@code address}, binding it first if nobody listens there. The
+     * new member takes no turns until {@link Server#ready}.
+     */
     synchronized Server join(InetSocketAddress address, ProcessLink link) throws IOException {
         Server s = byAddress.get(address);
         if (s == null) {
@@ -78,6 +81,7 @@ final class ProcessServers {
     /** One child's place in a server's rotation. */
     private static final class Member {
         final ProcessLink link;
+        volatile boolean ready;     // the child has the socket and its LISTEN_REPLY: it may take turns
         volatile long outstanding;  // the seq of an unanswered turn, or 0
         volatile int load;          // the queue depth of its loop, as its last answer said
 
@@ -139,7 +143,22 @@ final class ProcessServers {
             }
         }
 
-        /** A child answered turn {@code seq}. Its link thread. */
+        /**
+         * {@code link}'s child holds the socket and has been told so: turns may go to it. Until then the
+         * poller passes it over, so that no turn is spent on a child that cannot accept yet. Link thread.
+         */
+        void ready(ProcessLink link) {
+            for (Member m : members) {
+                if (m.link == link) {
+                    m.ready = true;
+                }
+            }
+            if (poller != null) {
+                LockSupport.unpark(poller);
+            }
+        }
+
+        /** A child answered turn {@code seq}. The primary loop, which reads the child's frames. */
         void ack(ProcessLink link, long seq, boolean accepted, int open, int queued) {
             for (Member m : members) {
                 if (m.link == link) {
@@ -186,7 +205,7 @@ final class ProcessServers {
                     Member chosen = null;
                     for (int i = 0; i < m.length && chosen == null; i++) {
                         Member c = m[Math.floorMod(cursor++, m.length)];
-                        if (c.outstanding == 0 && c.load < backlog) {
+                        if (c.ready && c.outstanding == 0 && c.load < backlog) {
                             chosen = c;
                         }
                     }
