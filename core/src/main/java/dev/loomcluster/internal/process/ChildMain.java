@@ -28,8 +28,9 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 /**
- * The main class of a child JVM in {@link dev.loomcluster.Isolation#PROCESS}. It connects to the Unix
- * socket its primary named in the environment, presents its token, reads its spec, and runs the worker
+ * The main class of a child JVM in {@link dev.loomcluster.Isolation#PROCESS}. It reads its spec from the
+ * environment, connects to the Unix socket its primary named there (on a thread of its own, meanwhile
+ * building the worker), presents its token as its first frame, and runs the worker
  * in a {@link WorkerRuntime} (the same class as a thread worker) whose {@link Uplink} is the IPC channel
  * and whose listening sockets come from the primary ({@link ChildListenService}). The JVM exits with the
  * worker's exit code; it halts at once if the primary's end of the channel closes (the primary died,
@@ -84,36 +85,34 @@ public final class ChildMain implements Uplink {
     public static void main(String[] args) {
         String socket = System.getenv(Ipc.ENV_SOCKET);
         String token = System.getenv(Ipc.ENV_TOKEN);
-        if (socket == null || token == null) {
+        String specText = System.getenv(Ipc.ENV_SPEC);
+        if (socket == null || token == null || specText == null) {
             System.err.println("dev.loomcluster.internal.process.ChildMain runs the workers of a WorkerPool in"
                     + " Isolation.PROCESS; it is started by the pool, not by hand");
             System.exit(BAD_START);
         }
+        // The JDK's first Unix-domain channel initialises a SecureRandom and the SUN security provider (about
+        // 15 ms of a cold JVM, with an AOT cache too): the socket is opened and connected on a thread of its
+        // own while this one decodes the spec and builds the worker.
+        Connector connector = new Connector(socket);
+        connector.start();
         ChildMain child;
         Map<?, ?> spec;
         try {
-            SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-            ch.connect(UnixDomainSocketAddress.of(socket));
             WireCodec codec = WireCodec.create(WireLimits.DEFAULTS, ClassLoader.getSystemClassLoader());
+            spec = Ipc.decodeSpec(codec, specText);
             IpcChannel ipc = new IpcChannel("child", codec);
             child = new ChildMain(ipc);
             current = child;
-            ipc.send(Ipc.HELLO, List.of(token));
-            IpcChannel.Frame first = ipc.handshake(ch);
-            startWatchdog();
-            ipc.attach(ch, "loomcluster-ipc-out", true, STATS_NANOS, child::sendStats);
-            if (first.kind() != Ipc.SPEC) {
-                throw new ProtocolException("the primary's first frame is " + Ipc.name(first.kind()) + ", not SPEC");
-            }
-            spec = Ipc.map(Ipc.SPEC, first.value());
+            ipc.send(Ipc.HELLO, List.of(token)); // first on the wire, whatever follows it
         } catch (IOException | RuntimeException e) {
-            System.err.println("loomcluster child: cannot connect to the primary: " + e);
+            System.err.println("loomcluster child: bad spec from the primary: " + e);
             Runtime.getRuntime().halt(BAD_START);
             return;
         }
         int code;
         try {
-            code = child.run(spec);
+            code = child.run(spec, connector);
         } catch (ProtocolException e) {
             System.err.println("loomcluster child: " + e.getMessage());
             code = BAD_START;
@@ -123,8 +122,12 @@ public final class ChildMain implements Uplink {
         System.exit(code);
     }
 
-    /** Builds the runtime from the spec and runs the worker; returns its exit code. Main thread. */
-    private int run(Map<?, ?> spec) throws ProtocolException {
+    /**
+     * Builds the runtime from the spec, connects (HELLO leaves first; the primary checks it before it reads
+     * anything else, so the worker does not wait for an answer) and runs the worker; returns its exit code.
+     * Main thread.
+     */
+    private int run(Map<?, ?> spec, Connector connector) throws ProtocolException {
         byte k = Ipc.SPEC;
         int id = Ipc.intField(k, spec.get("id"), "id");
         Map<?, ?> rawEnv = Ipc.field(k, spec.get("env"), "env", Map.class);
@@ -144,6 +147,13 @@ public final class ChildMain implements Uplink {
         WorkerRuntime rt = new WorkerRuntime(workerSpec, this, listen);
         runtime = rt;
         rt.loop().execute(this::takeOverReading); // the loop's first task
+        try {
+            ipc.attach(connector.channel(), "loomcluster-ipc-out", true, STATS_NANOS, this::sendStats);
+        } catch (IOException e) {
+            System.err.println("loomcluster child: cannot connect to the primary: " + e);
+            Runtime.getRuntime().halt(BAD_START);
+        }
+        startWatchdog();
         ipc.startReading("loomcluster-ipc-in", true, receiver);
         ExitStatus[] status = new ExitStatus[1];
         if (threads == ThreadKind.VIRTUAL) {
@@ -160,6 +170,44 @@ public final class ChildMain implements Uplink {
             status[0] = rt.run();
         }
         return status[0].code();
+    }
+
+    /** Opens and connects the IPC socket on a thread of its own, started first in {@link #main}. */
+    private static final class Connector extends Thread {
+        private final String path;
+        private SocketChannel channel;
+        private IOException failure;
+
+        Connector(String path) {
+            super("loomcluster-ipc-connect");
+            this.path = path;
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            try {
+                SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+                ch.connect(UnixDomainSocketAddress.of(path));
+                channel = ch;
+            } catch (IOException | RuntimeException e) {
+                failure = e instanceof IOException io ? io : new IOException(e);
+            }
+        }
+
+        /** The connected channel, once the connector has ended. Main thread. */
+        SocketChannel channel() throws IOException {
+            try {
+                join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while connecting to the primary");
+            }
+            if (failure != null) {
+                throw failure;
+            }
+            return channel;
+        }
     }
 
     /**

@@ -1,9 +1,18 @@
 package dev.loomcluster.internal.process;
 
+import dev.loomcluster.internal.message.FrameDecoder;
+import dev.loomcluster.internal.message.FrameWriter;
+import dev.loomcluster.internal.message.WireCodec;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.channels.Channels;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
@@ -12,10 +21,14 @@ import java.util.Map;
  * value (plain wire values: lists, maps, strings, numbers), with checks that name the frame when a value
  * has the wrong shape. Stateless; any thread.
  *
+ * <p>A child starts with its spec in its environment ({@link #ENV_SPEC}: one SPEC frame {id, env, pool, main,
+ * threads, scheduling, drainGraceMillis}, base64), so it builds its worker while it connects; its first
+ * frame is HELLO, which the primary checks before it reads anything else.
+ *
  * <pre>
  * child -> primary                          primary -> child
- * HELLO [token]                 (first)     SPEC {id, env, pool, main, threads, scheduling, drainGraceMillis}
- * ONLINE, LISTENING [host, port]            MESSAGE value
+ * HELLO [token]                 (first)     MESSAGE value
+ * ONLINE, LISTENING [host, port]
  * MESSAGE value, FAILED failure             DISCONNECT
  * REQUEST_DISCONNECT                        LISTEN_REPLY [host, port] or [error class, message]
  * LISTEN [host, port, hasFd], UNLISTEN      FD_SOCKET [path]: connect there for the descriptor
@@ -44,6 +57,7 @@ final class Ipc {
     /** Environment variables a child is started with (besides the worker's env). */
     static final String ENV_SOCKET = "LOOMCLUSTER_IPC_SOCKET";
     static final String ENV_TOKEN = "LOOMCLUSTER_IPC_TOKEN";
+    static final String ENV_SPEC = "LOOMCLUSTER_SPEC";
 
     private static final String[] NAMES = {"0", "HELLO", "SPEC", "MESSAGE", "ONLINE", "LISTENING", "FAILED",
             "REQUEST_DISCONNECT", "DISCONNECT", "LISTEN", "LISTEN_REPLY", "UNLISTEN", "TURN", "ACK", "STATS", "FD_SOCKET"};
@@ -53,6 +67,49 @@ final class Ipc {
 
     static String name(byte kind) {
         return kind > 0 && kind < NAMES.length ? NAMES[kind] : "unknown kind " + (kind & 0xFF);
+    }
+
+    /** A child's spec as the value of {@link #ENV_SPEC}: one SPEC frame of {@code codec}, base64. */
+    static String encodeSpec(WireCodec codec, Map<String, Object> spec) {
+        FrameWriter frame = FrameWriter.create(codec);
+        frame.append(SPEC, spec);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(frame.pendingBytes());
+        try {
+            frame.writeTo(Channels.newChannel(bytes));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e); // not thrown by a byte array
+        }
+        return Base64.getEncoder().encodeToString(bytes.toByteArray());
+    }
+
+    /**
+     * The spec in {@code text} ({@link #encodeSpec}), decoded within the codec's limits.
+     *
+     * @throws ProtocolException if it is not base64 of exactly one SPEC frame holding a map
+     */
+    static Map<?, ?> decodeSpec(WireCodec codec, String text) throws IOException {
+        byte[] bytes;
+        try {
+            bytes = Base64.getDecoder().decode(text);
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException(ENV_SPEC + " is not base64: " + e.getMessage(), e);
+        }
+        FrameDecoder decoder = FrameDecoder.create(codec.limits());
+        var in = Channels.newChannel(new ByteArrayInputStream(bytes));
+        while (!decoder.next()) {
+            if (decoder.readFrom(in) < 0) {
+                decoder.next(); // throws: the input ended inside the frame
+                throw new ProtocolException(ENV_SPEC + " holds no frame");
+            }
+        }
+        if (decoder.kind() != SPEC) {
+            throw new ProtocolException(ENV_SPEC + " holds a " + name(decoder.kind()) + " frame, not SPEC");
+        }
+        Object value = codec.decode(decoder.payload());
+        if (decoder.bufferedBytes() > 0 || in.read(java.nio.ByteBuffer.allocate(1)) >= 0) {
+            throw new ProtocolException(ENV_SPEC + " holds bytes after its SPEC frame");
+        }
+        return map(SPEC, value);
     }
 
     /** {@code value} as a list of exactly {@code size} elements, or a {@link ProtocolException}. */

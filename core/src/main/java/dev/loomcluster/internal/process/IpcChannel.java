@@ -427,30 +427,6 @@ final class IpcChannel {
         s.selectedKeys().clear();
     }
 
-    /**
-     * A child's side of the handshake, before {@link #attach}: writes what is queued (its HELLO) and reads
-     * the primary's first frame, both blocking on the calling thread on the still blocking {@code ch}, so
-     * that no selector or writer thread stands in the way of a child's start.
-     *
-     * @throws IOException at the end of input or on bytes that are not a valid frame
-     */
-    Frame handshake(SocketChannel ch) throws IOException {
-        if (!ch.isBlocking()) {
-            throw new IllegalStateException(name + ": the handshake needs a blocking channel");
-        }
-        FrameWriter out;
-        lock.lock();
-        try {
-            out = filling;
-            filling = spare;
-            spare = out;
-        } finally {
-            lock.unlock();
-        }
-        out.writeTo(ch); // blocking: writes it all
-        return readFrame(ch);
-    }
-
     /** Starts the reader thread, which hands every frame to {@code receiver} until the channel ends. */
     void startReading(String threadName, boolean daemon, Receiver receiver) {
         Thread r = Thread.ofPlatform().name(threadName).daemon(daemon).unstarted(() -> readLoop(receiver));

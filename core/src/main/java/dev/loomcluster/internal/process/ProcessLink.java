@@ -118,7 +118,7 @@ final class ProcessLink implements WorkerLink {
         s.put("threads", options.threads().name());
         s.put("scheduling", options.scheduling().name());
         s.put("drainGraceMillis", spec.drainGrace().toMillis());
-        ipc.send(Ipc.SPEC, s); // the first frame the child reads
+        String encodedSpec = Ipc.encodeSpec(workers.codec(), s); // the child reads it from its environment
         byte[] t = new byte[32];
         TOKENS.nextBytes(t);
         this.token = HexFormat.of().formatHex(t);
@@ -137,6 +137,7 @@ final class ProcessLink implements WorkerLink {
             pb.environment().putAll(spec.env());
             pb.environment().put(Ipc.ENV_SOCKET, sock.toString());
             pb.environment().put(Ipc.ENV_TOKEN, token);
+            pb.environment().put(Ipc.ENV_SPEC, encodedSpec);
             pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             pb.redirectOutput(ProcessBuilder.Redirect.INHERIT);
             pb.redirectError(ProcessBuilder.Redirect.INHERIT);
