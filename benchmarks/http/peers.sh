@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # HTTP peers in one interleaved run: CPU time per request and req/s of
 #   loomcluster  HelloCluster, $WORKERS workers ($THREADS_KIND threads)
-#   loomcluster-auto, loomcluster-backoff   the same with the loops' idle strategy auto() or backoff
-#                (HelloCluster --idle; plain loomcluster parks at once, the default)
+#   loomcluster-park, loomcluster-auto, loomcluster-backoff   the same with the loops' idle strategy park(),
+#                auto() or a backoff (HelloCluster --idle; plain loomcluster has the pool's default, auto())
 #   nginx        $WORKERS worker processes, the same JSON body from a `return 200`
 #   node         Node's cluster, $WORKERS workers (node-cluster.js)
 #   vertx        Vert.x, $WORKERS verticles (benchmarks/peers/vertx, a separate Maven project)
@@ -84,7 +84,7 @@ start_server() { # name port
     loomcluster|loomcluster-park|loomcluster-auto|loomcluster-backoff)
       idle=${1#loomcluster}; idle=${idle#-}
       java $JAVA_OPTS $LOOM_OPTS -cp "$JAR" dev.loomcluster.examples.HelloCluster --host 127.0.0.1 \
-        --port "$2" --workers "$WORKERS" --threads "$THREADS_KIND" --idle "${idle:-park}" >"$log" 2>&1 & ;;
+        --port "$2" --workers "$WORKERS" --threads "$THREADS_KIND" --idle "${idle:-auto}" >"$log" 2>&1 & ;;
     nginx) write_nginx_conf "$2"; nginx -c "$NGINX_DIR/nginx.conf" -p "$NGINX_DIR" >"$log" 2>&1 & ;;
     node) PORT="$2" WORKERS="$WORKERS" node benchmarks/http/node-cluster.js >"$log" 2>&1 & ;;
     vertx) java $JAVA_OPTS -jar "$VERTX_JAR" "$2" "$WORKERS" >"$log" 2>&1 & ;;

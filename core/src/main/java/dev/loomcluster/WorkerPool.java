@@ -174,7 +174,7 @@ public interface WorkerPool extends AutoCloseable {
         private Isolation isolation = Isolation.THREAD;
         private List<String> jvmOptions = List.of();
         private Optional<Path> startupCache = Optional.empty();
-        private IdleStrategy idle = IdleStrategy.park();
+        private IdleStrategy idle = IdleStrategy.auto();
         private Duration blockedLoopThreshold = Duration.ofSeconds(2);
         private Duration drainGrace = dev.loomcluster.internal.worker.WorkerSpec.DEFAULT_DRAIN_GRACE;
 
@@ -321,7 +321,8 @@ public interface WorkerPool extends AutoCloseable {
         }
 
         /**
-         * What the pool's event loops (primary and workers) do when idle; default {@link IdleStrategy#park()}.
+         * What the pool's event loops (primary and workers) do when idle; default {@link IdleStrategy#auto()}
+         * (it spins briefly only on platform threads, and only while the JVM's loops fit its CPUs).
          */
         public Builder idleStrategy(IdleStrategy idle) {
             this.idle = Objects.requireNonNull(idle, "idle");

@@ -28,7 +28,7 @@ import java.util.Map;
  *     [--isolation thread|process] [--idle park|auto|backoff]
  * </pre>
  * With {@code --isolation process} every worker is a child JVM running {@link Worker}. {@code --idle} picks
- * the loops' {@link IdleStrategy}: {@code park} (the default), {@code auto}, or {@code backoff} (spin and
+ * the loops' {@link IdleStrategy}: {@code auto} (the pool's default), {@code park}, or {@code backoff} (spin and
  * yield for {@value IdleStrategy#AUTO_SPIN_MICROS} + {@value IdleStrategy#AUTO_YIELD_MICROS} µs before
  * every wait, whatever the CPUs).
  * The port also comes from {@code PORT} (default 8000). Ctrl-C or SIGTERM drains the workers (responses in
@@ -53,7 +53,7 @@ public final class HelloCluster {
         }
 
         Isolation isolation = Isolation.valueOf(option(args, "--isolation", "thread").toUpperCase(Locale.ROOT));
-        IdleStrategy idle = switch (option(args, "--idle", "park")) {
+        IdleStrategy idle = switch (option(args, "--idle", "auto")) {
             case "park" -> IdleStrategy.park();
             case "auto" -> IdleStrategy.auto();
             case "backoff" -> IdleStrategy.backoff(Duration.ofNanos(IdleStrategy.AUTO_SPIN_MICROS * 1_000L),
