@@ -6,13 +6,15 @@
  * On the primary, {@link dev.loomcluster.internal.process.ProcessWorkers} holds what a pool's children
  * share (socket directory, codec, command line, {@link dev.loomcluster.internal.process.StartupCache},
  * {@link dev.loomcluster.internal.process.ProcessServers});
- * one {@link dev.loomcluster.internal.process.ProcessLink} per child launches it and turns its frames into
- * the worker handle's signals and messages. In the child, {@link dev.loomcluster.internal.process.ChildMain}
- * runs the same {@code WorkerRuntime} as a thread worker, with the IPC channel as its uplink and
- * {@link dev.loomcluster.internal.process.ChildListenService} for sockets. Both ends speak
+ * one {@link dev.loomcluster.internal.process.ProcessLink} per child launches it (its spec in its
+ * environment), authenticates it, and has the pool's primary loop read its frames, turning them into the
+ * worker handle's signals and messages. In the child, {@link dev.loomcluster.internal.process.ChildMain}
+ * runs the same {@code WorkerRuntime} as a thread worker, with the IPC channel as its uplink (read by the
+ * worker's loop) and {@link dev.loomcluster.internal.process.ChildListenService} for sockets. Both ends speak
  * {@link dev.loomcluster.internal.process.Ipc}'s frames over an
- * {@link dev.loomcluster.internal.process.IpcChannel} (a JDK Unix domain socket, the wire codec, one writer
- * thread that batches every frame queued meanwhile into one write).
+ * {@link dev.loomcluster.internal.process.IpcChannel} (a JDK Unix domain socket and the wire codec; what a
+ * loop sends in one batch leaves in one write made by that loop, other senders write themselves when the
+ * channel is quiet, and one writer thread batches bursts).
  *
  * <h2>How a child gets the listening socket</h2>
  * The primary binds the listening socket itself ({@link dev.loomcluster.internal.process.NativeSockets#listenTcp},
