@@ -133,10 +133,7 @@ final class IpcChannel {
                 return true;
             }
             if (!writing && channel != null && writerParked.get() && System.nanoTime() - lastWriteEnd > DIRECT_GAP_NANOS) {
-                writing = true;
-                direct = filling;
-                filling = spare;
-                spare = direct;
+                direct = takeForWriting();
             }
         } finally {
             lock.unlock();
@@ -167,10 +164,7 @@ final class IpcChannel {
         lock.lock();
         try {
             if (!writing && channel != null && filling.pendingBytes() > 0) {
-                writing = true;
-                direct = filling;
-                filling = spare;
-                spare = direct;
+                direct = takeForWriting();
             }
         } finally {
             lock.unlock();
@@ -178,6 +172,19 @@ final class IpcChannel {
         if (direct != null) {
             writeDirect(direct);
         }
+    }
+
+    /**
+     * Marks a write under way and hands out the filling buffer, the empty spare taking its place. Under the
+     * lock, while no write is under way.
+     */
+    private FrameWriter takeForWriting() {
+        assert lock.isHeldByCurrentThread() && !writing;
+        writing = true;
+        FrameWriter out = filling;
+        filling = spare;
+        spare = out;
+        return out;
     }
 
     /** A sender writes what it swapped out, once, non-blocking; the writer thread gets any rest. */
@@ -257,10 +264,7 @@ final class IpcChannel {
                     } else if (writing) {
                         writerParked.set(true); // a sender is writing; it wakes us when it is done
                     } else if (filling.pendingBytes() > 0) {
-                        writing = true;
-                        out = filling;
-                        filling = spare;
-                        spare = out;
+                        out = takeForWriting();
                     } else if (writerState != WriterState.OPEN) {
                         end = true;
                     } else {
