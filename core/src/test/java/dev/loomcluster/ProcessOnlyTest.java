@@ -56,6 +56,37 @@ class ProcessOnlyTest {
         Threads.assertNoneAlive(pool.name());
     }
 
+    /**
+     * A child that dies while the primary writes to it is reported, and its channel's threads end: the
+     * write that fails does not close the channel under the primary loop, which reads the end and reports
+     * the exit (a channel closed under it left its writer thread behind, or the exit unreported).
+     */
+    @Test
+    void aChildThatDiesWhileThePrimaryWritesToItIsReported() throws Exception {
+        WorkerPool pool = builder("p-diewrite", Isolation.PROCESS, Mains.Echo.class).build();
+        try (pool) {
+            Events events = Events.of(pool);
+            for (int id = 1; id <= 3; id++) {
+                Worker w = pool.fork();
+                events.await("online " + id);
+                var stop = new java.util.concurrent.atomic.AtomicBoolean();
+                Thread sender = Thread.ofPlatform().name("p-diewrite-sender").start(() -> {
+                    while (!stop.get() && w.send(new byte[256])) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(30_000); // quiet gaps: senders write directly
+                    }
+                });
+                try {
+                    w.send("halt 3");
+                    events.await("exit " + id + " 3");
+                } finally {
+                    stop.set(true);
+                    sender.join(5_000);
+                }
+            }
+        }
+        Threads.assertNoneAlive(pool.name());
+    }
+
     @Test
     void aChildThatExhaustsItsHeapExitsAndItsSiblingServesOn() {
         WorkerPool pool = builder("p-oom", Isolation.PROCESS, Mains.Echo.class).size(2)

@@ -130,10 +130,15 @@ public final class ChildMain implements Uplink {
     private int run(Map<?, ?> spec, Connector connector) throws ProtocolException {
         byte k = Ipc.SPEC;
         int id = Ipc.intField(k, spec.get("id"), "id");
-        Map<?, ?> rawEnv = Ipc.field(k, spec.get("env"), "env", Map.class);
+        List<?> envKeys = Ipc.field(k, spec.get("env"), "env", List.class);
         Map<String, String> env = new LinkedHashMap<>();
-        for (var e : rawEnv.entrySet()) {
-            env.put(Ipc.field(k, e.getKey(), "env key", String.class), Ipc.field(k, e.getValue(), "env value", String.class));
+        for (Object key : envKeys) { // the worker's env: its names in the spec, its values in the environment
+            String name = Ipc.field(k, key, "env key", String.class);
+            String value = System.getenv(name);
+            if (value == null) {
+                throw new ProtocolException("SPEC: env key " + name + " is not in the child's environment");
+            }
+            env.put(name, value);
         }
         String pool = Ipc.field(k, spec.get("pool"), "pool", String.class);
         String mainClass = Ipc.field(k, spec.get("main"), "main", String.class);
@@ -291,6 +296,7 @@ public final class ChildMain implements Uplink {
             return reply.get(timeoutSeconds, TimeUnit.SECONDS);
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        ipc.flushNow(); // the request leaves now: this loop task waits for the answer
         deferMessages();
         try {
             while (!reply.isDone()) {

@@ -21,7 +21,8 @@ import java.util.Map;
  * value (plain wire values: lists, maps, strings, numbers), with checks that name the frame when a value
  * has the wrong shape. Stateless; any thread.
  *
- * <p>A child starts with its spec in its environment ({@link #ENV_SPEC}: one SPEC frame {id, env, pool, main,
+ * <p>A child starts with its spec in its environment ({@link #ENV_SPEC}: one SPEC frame {id, env (the names
+ * of the worker's environment variables, whose values are in the child's real environment), pool, main,
  * threads, scheduling, drainGraceMillis}, base64), so it builds its worker while it connects; its first
  * frame is HELLO, which the primary checks before it reads anything else.
  *

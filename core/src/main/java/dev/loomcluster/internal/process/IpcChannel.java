@@ -155,6 +155,24 @@ final class IpcChannel {
     }
 
     /**
+     * Writes what the flush loop has queued now rather than at the end of its batch: for a loop task that
+     * is about to wait for the peer's answer. Flush loop; elsewhere it does nothing (other threads' frames
+     * leave on their own).
+     */
+    void flushNow() {
+        EventLoop loop = flushLoop;
+        if (loop != null && loop.inLoop()) {
+            flushOnLoop();
+        }
+    }
+
+    /** Whether the socket is attached and open. Any thread. */
+    boolean isOpen() {
+        SocketChannel ch = channel;
+        return ch != null && ch.isOpen();
+    }
+
+    /**
      * The flush task: writes what the loop's batch queued, unless a write is under way (whoever writes
      * then takes these frames next: a sender wakes the writer, the writer looks again). Flush loop.
      */
@@ -193,7 +211,16 @@ final class IpcChannel {
         try {
             done = out.writeTo(channel);
         } catch (IOException e) {
-            close(); // the peer is gone: the reader sees the end and reports it
+            // The peer is gone: nothing more is written, and the reading side, which sees the end of input,
+            // reports it. The socket stays open for that (closing it would cancel a loop's key unread).
+            lock.lock();
+            try {
+                writing = false;
+                writerState = WriterState.CLOSED;
+            } finally {
+                lock.unlock();
+            }
+            forceWakeWriter();
             return;
         }
         boolean wake;

@@ -112,7 +112,7 @@ final class ProcessLink implements WorkerLink {
         var options = workers.options();
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("id", spec.id());
-        s.put("env", spec.env());
+        s.put("env", List.copyOf(spec.env().keySet())); // the values are in the child's real environment
         s.put("pool", spec.poolName());
         s.put("main", options.mainClass().orElseThrow().getName());
         s.put("threads", options.threads().name());
@@ -244,10 +244,12 @@ final class ProcessLink implements WorkerLink {
             moveTo(Phase.CONNECTING, Phase.LAUNCHED);
             ch = acceptChild();
         } catch (IOException | RuntimeException e) {
-            end(true);
+            // the child exited before its HELLO (its exit closed the server socket, or its end of the channel)
+            boolean childEnded = e instanceof java.nio.channels.AsynchronousCloseException
+                    || e instanceof java.nio.channels.ClosedChannelException || e instanceof java.io.EOFException;
+            end(!childEnded);
             ExitStatus status = awaitExit();
-            if (e instanceof java.nio.channels.AsynchronousCloseException
-                    || e instanceof java.nio.channels.ClosedChannelException) {
+            if (childEnded) {
                 if (!status.signaled()) { // a kill before the child connected is no failure
                     uplink.post(new Signal.Failed(new IllegalStateException("worker " + spec.id()
                             + ": its child JVM (pid " + process.pid() + ") exited with code " + status.code()
@@ -279,14 +281,26 @@ final class ProcessLink implements WorkerLink {
         report(status);
     }
 
+    /** The child's UNLISTEN, queued for the link thread behind any LISTEN before it. */
+    private static final Object UNLISTEN = new Object();
+
+    /** The child no longer listens: it leaves its shared socket. Link thread. */
+    private void unlisten() {
+        ProcessServers.Server s = listening;
+        listening = null;
+        if (s != null) {
+            s.leave(this);
+        }
+    }
+
     /** The channel's end as the primary loop saw it: {@code error} is null at a clean end of input. */
     private record End(Throwable error) {
     }
 
     /**
-     * Link thread, while the primary loop reads: serves the child's listen requests until the channel
-     * ends; returns why it ended (null: cleanly). If the primary loop stops first (the pool is gone), the
-     * channel is closed here, which makes the child halt.
+     * Link thread, while the primary loop reads: serves the child's LISTEN and UNLISTEN requests, in the
+     * order it sent them, until the channel ends; returns why it ended (null: cleanly). If the primary loop
+     * stops first (the pool is gone), the channel is closed here, which makes the child halt.
      */
     private Throwable serveUntilEnd() {
         while (true) {
@@ -298,13 +312,17 @@ final class ProcessLink implements WorkerLink {
                 return null;
             }
             if (next == null) {
-                if (primary.isStopRequested()) {
-                    return null;
+                if (primary.isStopRequested() || !ipc.isOpen()) {
+                    return null; // the pool is gone, or a failed write closed the channel under the loop
                 }
                 continue;
             }
             if (next instanceof End e) {
                 return e.error();
+            }
+            if (next == UNLISTEN) {
+                unlisten();
+                continue;
             }
             try {
                 onListen((List<?>) next);
@@ -380,24 +398,25 @@ final class ProcessLink implements WorkerLink {
     /** Registers the child's channel with the primary loop's selector and reads what has arrived. */
     private void readOnLoop() {
         assert primary.inLoop();
+        SelectionKey key;
         try {
-            ipc.registerForReading(primary.selector(), (EventLoop.IoHandle) this::onReadable);
+            key = ipc.registerForReading(primary.selector(), (EventLoop.IoHandle) this::onReadable);
         } catch (IOException | RuntimeException e) {
             reportEnd(null); // the channel closed meanwhile (the child died, or the pool is closing)
             return;
         }
-        onReadable(null);
+        onReadable(key);
     }
 
     private void onReadable(SelectionKey key) {
         int result;
         try {
-            result = ipc.readAvailable(receiver);
-        } catch (RuntimeException e) {
+            result = endReported ? -1 : ipc.readAvailable(receiver);
+        } catch (RuntimeException | Error e) {
             reportEnd(new ProtocolException(spec.loopName() + ": a frame could not be handled: " + e, e));
             result = -1;
         }
-        if (result < 0 && key != null) {
+        if (result < 0) {
             key.cancel(); // the link thread closes the channel (killing the child first if it misbehaved)
         }
     }
@@ -412,6 +431,9 @@ final class ProcessLink implements WorkerLink {
 
     private void onFrame(byte kind, Object value) throws IOException {
         assert primary.inLoop();
+        if (endReported) {
+            return; // a frame after a bad one, read in the same batch: the channel is over
+        }
         switch (kind) {
             case Ipc.MESSAGE -> {
                 messagesOut++;
@@ -425,13 +447,7 @@ final class ProcessLink implements WorkerLink {
             case Ipc.FAILED -> uplink.post(new Signal.Failed(Ipc.failure(kind, value)));
             case Ipc.REQUEST_DISCONNECT -> uplink.requestDisconnect();
             case Ipc.LISTEN -> toLinkThread.add(Ipc.list(kind, value, 3)); // binding may block: link thread
-            case Ipc.UNLISTEN -> {
-                ProcessServers.Server s = listening;
-                listening = null;
-                if (s != null) {
-                    s.leave(this);
-                }
-            }
+            case Ipc.UNLISTEN -> toLinkThread.add(UNLISTEN); // after the LISTEN before it, and leaving may block
             case Ipc.ACK -> {
                 List<?> l = Ipc.list(kind, value, 4);
                 ProcessServers.Server s = listening;

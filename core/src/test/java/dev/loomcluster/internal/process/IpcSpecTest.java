@@ -21,7 +21,7 @@ class IpcSpecTest {
     private static Map<String, Object> spec() {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("id", 7);
-        s.put("env", Map.of("A", "1", "PATH_LIKE", "x=y;z"));
+        s.put("env", List.of("A", "PATH_LIKE"));
         s.put("pool", "p");
         s.put("main", "my.Main");
         s.put("drainGraceMillis", 5_000L);
