@@ -66,17 +66,7 @@ public final class ChildMain implements Uplink {
     // ---- loop thread
     /** Messages go through the mailbox until this marker task has run (null: straight to the runtime). */
     private Runnable deferUntil;
-    private final IpcChannel.Receiver receiver = new IpcChannel.Receiver() {
-        @Override
-        public void frame(byte kind, Object value) throws IOException {
-            onFrame(kind, value);
-        }
-
-        @Override
-        public void closed(Throwable error) {
-            onClosed(error);
-        }
-    };
+    private final IpcChannel.Receiver receiver = IpcChannel.Receiver.of(this::onFrame, this::onClosed);
 
     private ChildMain(IpcChannel ipc) {
         this.ipc = ipc;

@@ -55,6 +55,27 @@ final class IpcChannel {
 
         /** The channel ended: {@code error} is null at a clean end of input. Called once. */
         void closed(Throwable error);
+
+        /** A receiver that hands frames to {@code frames} and the end to {@code closed}. */
+        static Receiver of(FrameHandler frames, java.util.function.Consumer<Throwable> closed) {
+            return new Receiver() {
+                @Override
+                public void frame(byte kind, Object value) throws IOException {
+                    frames.frame(kind, value);
+                }
+
+                @Override
+                public void closed(Throwable error) {
+                    closed.accept(error);
+                }
+            };
+        }
+    }
+
+    /** {@link Receiver#frame}, alone. */
+    @FunctionalInterface
+    interface FrameHandler {
+        void frame(byte kind, Object value) throws IOException;
     }
 
     /** What the writer thread does while it has nothing to write, about every {@code idleNanos}. */

@@ -85,17 +85,7 @@ final class ProcessLink implements WorkerLink {
 
     // ---- primary loop
     private boolean endReported;
-    private final IpcChannel.Receiver receiver = new IpcChannel.Receiver() {
-        @Override
-        public void frame(byte kind, Object value) throws IOException {
-            onFrame(kind, value);
-        }
-
-        @Override
-        public void closed(Throwable error) {
-            reportEnd(error);
-        }
-    };
+    private final IpcChannel.Receiver receiver = IpcChannel.Receiver.of(this::onFrame, this::reportEnd);
 
     // ---- link thread
     private int fdListener = -1;
