@@ -87,8 +87,11 @@ final class StartupCache {
             "-XX:+DisplayVMOutputToStderr");
     /** The first four bytes of an AOT cache (a static CDS archive), little-endian 0xf00baba2. */
     private static final byte[] MAGIC = {(byte) 0xa2, (byte) 0xab, 0x0b, (byte) 0xf0};
-    /** JVM options with which the user chooses an archive or cache of their own. */
-    private static final Pattern OWN_ARCHIVE = Pattern.compile("-Xshare:.*|-XX:[+-]?(AOT\\w*|SharedArchiveFile"
+    /**
+     * JVM options with which the user chooses an archive or cache of their own (the switches of the cache's
+     * method profiles, {@code -XX:±AOTRecordTraining} and {@code -XX:±AOTReplayTraining}, are not).
+     */
+    private static final Pattern OWN_ARCHIVE = Pattern.compile("-Xshare:.*|-XX:[+-]?((?!AOTRe(cord|play)Training)AOT\\w*|SharedArchiveFile"
             + "|ArchiveClassesAtExit|SharedClassListFile|DumpLoadedClassList)\\b.*");
     /** A training's temporary files: {@code loomcluster-<key>.aot.<primary's pid>-<n>.tmp[.config]}. */
     private static final Pattern TEMP = Pattern.compile(

@@ -134,6 +134,10 @@ class StartupCacheTest {
             withOwn.add(3, own);
             assertTrue(StartupCache.refusal(withOwn, classPath(), "", Map.of()).orElseThrow().contains(own), own);
         }
+        List<String> noReplay = new ArrayList<>(command);
+        noReplay.addAll(3, List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:-AOTReplayTraining"));
+        assertEquals(Optional.empty(), StartupCache.refusal(noReplay, classPath(), "", Map.of()),
+                "turning the cache's method profiles off is no archive of one's own");
         assertTrue(StartupCache.refusal(command, classPath(), "", Map.of("JAVA_TOOL_OPTIONS", "-Xmx1g -Xshare:off"))
                 .orElseThrow().contains("JAVA_TOOL_OPTIONS"));
 
