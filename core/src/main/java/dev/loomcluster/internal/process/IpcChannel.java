@@ -187,12 +187,6 @@ final class IpcChannel {
         }
     }
 
-    /** Whether the socket is attached and open. Any thread. */
-    boolean isOpen() {
-        SocketChannel ch = channel;
-        return ch != null && ch.isOpen();
-    }
-
     /**
      * The flush task: writes what the loop's batch queued, unless a write is under way (whoever writes
      * then takes these frames next: a sender wakes the writer, the writer looks again). Flush loop.

@@ -302,8 +302,8 @@ final class ProcessLink implements WorkerLink {
                 return null;
             }
             if (next == null) {
-                if (primary.isStopRequested() || !ipc.isOpen()) {
-                    return null; // the pool is gone, or a failed write closed the channel under the loop
+                if (primary.isStopRequested()) {
+                    return null; // the pool is gone
                 }
                 continue;
             }

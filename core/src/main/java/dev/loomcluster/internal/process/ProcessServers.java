@@ -148,10 +148,9 @@ final class ProcessServers {
          * poller passes it over, so that no turn is spent on a child that cannot accept yet. Link thread.
          */
         void ready(ProcessLink link) {
-            for (Member m : members) {
-                if (m.link == link) {
-                    m.ready = true;
-                }
+            Member m = memberOf(link);
+            if (m != null) {
+                m.ready = true;
             }
             if (poller != null) {
                 LockSupport.unpark(poller);
@@ -160,16 +159,24 @@ final class ProcessServers {
 
         /** A child answered turn {@code seq}. The primary loop, which reads the child's frames. */
         void ack(ProcessLink link, long seq, boolean accepted, int open, int queued) {
-            for (Member m : members) {
-                if (m.link == link) {
-                    m.load = queued;
-                    if (m.outstanding == seq) {
-                        m.outstanding = 0;
-                        LockSupport.unpark(poller);
-                    }
-                    return;
+            Member m = memberOf(link);
+            if (m != null) {
+                m.load = queued;
+                if (m.outstanding == seq) {
+                    m.outstanding = 0;
+                    LockSupport.unpark(poller);
                 }
             }
+        }
+
+        /** {@code link}'s place in the rotation, or null if it has left. Any thread. */
+        private Member memberOf(ProcessLink link) {
+            for (Member m : members) {
+                if (m.link == link) {
+                    return m;
+                }
+            }
+            return null;
         }
 
         /** Under the registry's monitor: stops the poller (which closes the descriptor) or closes it. */
