@@ -321,8 +321,9 @@ public interface WorkerPool extends AutoCloseable {
         }
 
         /**
-         * What the pool's event loops (primary and workers) do when idle; default {@link IdleStrategy#auto()}
-         * (it spins briefly only on platform threads, and only while the JVM's loops fit its CPUs).
+         * What the pool's event loops (primary and workers, in child JVMs too) do when idle; default
+         * {@link IdleStrategy#auto()} (it spins briefly only on platform threads, and only while the loops on
+         * this machine, the JVM's and its child JVMs', fit its CPUs).
          */
         public Builder idleStrategy(IdleStrategy idle) {
             this.idle = Objects.requireNonNull(idle, "idle");

@@ -60,6 +60,10 @@ public final class Mains {
                             ctx.send(ProcessHandle.current().pid());
                             return;
                         }
+                        case "loops" -> { // how many of the pool's event loops run in other processes
+                            ctx.send(dev.loomcluster.internal.loop.EventLoop.loopsElsewhere());
+                            return;
+                        }
                         case "current" -> {
                             ctx.send(WorkerContext.current().map(c -> c.id()).orElse(-1));
                             return;

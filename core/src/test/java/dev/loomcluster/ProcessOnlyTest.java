@@ -1,5 +1,6 @@
 package dev.loomcluster;
 
+import dev.loomcluster.internal.loop.EventLoop;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -13,6 +14,7 @@ import java.lang.constant.ClassDesc;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -85,6 +87,95 @@ class ProcessOnlyTest {
             }
         }
         Threads.assertNoneAlive(pool.name());
+    }
+
+    /**
+     * The pool's idle strategy reaches its children, and {@link IdleStrategy#auto()} counts the pool's loops
+     * in every process: each child counts the primary's loop and its live siblings', the primary its live
+     * children. A child whose strategy spins for a minute keeps a thread running while idle; one that parks does not.
+     */
+    @Test
+    void theIdleStrategyAndTheCountOfLoopsReachTheChildren() throws Exception {
+        int before = EventLoop.loopsElsewhere();
+        int spinning;
+        WorkerPool spinners = builder("p-spin", Isolation.PROCESS, Mains.Echo.class).size(2)
+                .idleStrategy(IdleStrategy.backoff(Duration.ofMinutes(1), Duration.ZERO)).build();
+        try (spinners) {
+            Events events = Events.of(spinners);
+            var received = new LinkedBlockingQueue<Object>();
+            spinners.onMessage((w, m) -> received.add(m));
+            spinners.start();
+            events.await("online 1");
+            events.await("online 2");
+            assertEquals(before + 2, EventLoop.loopsElsewhere(), "the primary counts its two children");
+            Worker first = spinners.workers().get(1);
+            assertLoopsElsewhere(first, received, 2); // the primary's and its sibling's
+            Worker third = spinners.fork();
+            events.await("online 3");
+            assertLoopsElsewhere(first, received, 3);
+            third.kill();
+            events.await("exit 3 143 SIGTERM");
+            assertLoopsElsewhere(first, received, 2);
+            spinning = runnableWhileIdle(first);
+        }
+        Await.until("the primary counts no child of a closed pool", () -> EventLoop.loopsElsewhere() == before);
+
+        WorkerPool parkers = builder("p-park", Isolation.PROCESS, Mains.Echo.class)
+                .idleStrategy(IdleStrategy.park()).build();
+        try (parkers) {
+            Events events = Events.of(parkers);
+            parkers.start();
+            events.await("online 1");
+            int parking = runnableWhileIdle(parkers.workers().get(1));
+            assertTrue(spinning >= 40 && parking <= 15, "of 50 looks at an idle child, one whose pool's strategy"
+                    + " spins had a thread running or runnable in " + spinning + ", one that parks in " + parking);
+        }
+        Threads.assertNoneAlive(spinners.name());
+        Threads.assertNoneAlive(parkers.name());
+    }
+
+    /** Asks {@code w} until it counts {@code expected} loops of its pool in other processes. */
+    private static void assertLoopsElsewhere(Worker w, LinkedBlockingQueue<Object> received, int expected) {
+        Object last = null;
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            received.clear();
+            w.send("loops");
+            last = Await.take("the loop count of worker " + w.id(), received);
+            if (Integer.valueOf(expected).equals(last)) {
+                return;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
+        }
+        assertEquals(expected, last, "loops of the pool in other processes, as worker " + w.id() + " counts them");
+    }
+
+    /**
+     * Of 50 looks at {@code w}'s idle child JVM, 10 ms apart, after it has been idle for half a second: in
+     * how many one of its threads was running or ready to run (a spinning loop is, however busy the CPUs).
+     */
+    private static int runnableWhileIdle(Worker w) throws Exception {
+        Path tasks = Path.of("/proc", Long.toString(w.process().orElseThrow().pid()), "task");
+        Thread.sleep(500);
+        int runnable = 0;
+        for (int i = 0; i < 50; i++) {
+            try (var threads = Files.list(tasks)) {
+                if (threads.anyMatch(ProcessOnlyTest::isRunnable)) {
+                    runnable++;
+                }
+            }
+            Thread.sleep(10);
+        }
+        return runnable;
+    }
+
+    private static boolean isRunnable(Path task) {
+        try {
+            String stat = Files.readString(task.resolve("stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2) == 'R'; // the state follows "(name) "
+        } catch (java.io.IOException e) {
+            return false; // the thread ended meanwhile
+        }
     }
 
     @Test

@@ -70,6 +70,11 @@ public final class EventLoop implements Executor {
     private static final int CPUS = Runtime.getRuntime().availableProcessors();
     /** Loops of this JVM inside {@link #run}: {@link IdleStrategy#auto()} spins only while they fit the CPUs. */
     private static final AtomicInteger RUNNING = new AtomicInteger();
+    /**
+     * Loops of this JVM's process pools that run in other JVMs on this machine, counted with {@link #RUNNING}:
+     * a primary's children, or a child's primary and siblings.
+     */
+    private static final AtomicInteger ELSEWHERE = new AtomicInteger();
     /** A spin step longer than this means the loop lost its CPU meanwhile. */
     private static final long PREEMPTED_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
     /** How long {@link IdleStrategy#auto()} parks at once after it found the CPUs oversubscribed. */
@@ -106,6 +111,20 @@ public final class EventLoop implements Executor {
 
     public String name() {
         return name;
+    }
+
+    /**
+     * Counts {@code delta} more (or, negative, fewer) event loops of this JVM's pools running in other
+     * processes on this machine: {@link IdleStrategy#auto()} spins only while this JVM's loops and those fit
+     * the CPUs. Any thread.
+     */
+    public static void addLoopsElsewhere(int delta) {
+        ELSEWHERE.addAndGet(delta);
+    }
+
+    /** The count {@link #addLoopsElsewhere} keeps. Any thread. */
+    public static int loopsElsewhere() {
+        return ELSEWHERE.get();
     }
 
     /** What the loop does when idle; default {@link IdleStrategy#park()}. Call before {@link #run}. */
@@ -264,7 +283,7 @@ public final class EventLoop implements Executor {
         if (idleSince == 0) {
             idleSince = now;
             backingOff = !adaptive
-                    || (!thread.isVirtual() && RUNNING.get() <= CPUS && now - parkOnlyUntil >= 0);
+                    || (!thread.isVirtual() && RUNNING.get() + ELSEWHERE.get() <= CPUS && now - parkOnlyUntil >= 0);
         } else if (adaptive && now - lastStep > PREEMPTED_NANOS) {
             // One step of spinning took far longer than a step takes: the OS gave this CPU to another
             // thread, so the CPUs are oversubscribed and spinning only delays the threads it waits for.

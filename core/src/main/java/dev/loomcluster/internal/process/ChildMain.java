@@ -1,6 +1,7 @@
 package dev.loomcluster.internal.process;
 
 import dev.loomcluster.ExitStatus;
+import dev.loomcluster.IdleStrategy;
 import dev.loomcluster.ThreadKind;
 import dev.loomcluster.WorkerMain;
 import dev.loomcluster.internal.loop.EventLoop;
@@ -135,11 +136,14 @@ public final class ChildMain implements Uplink {
         ThreadKind threads = ThreadKind.valueOf(Ipc.field(k, spec.get("threads"), "threads", String.class));
         String scheduling = Ipc.field(k, spec.get("scheduling"), "scheduling", String.class);
         java.time.Duration drainGrace = java.time.Duration.ofMillis(Ipc.longField(k, spec.get("drainGraceMillis"), "drainGraceMillis"));
+        IdleStrategy idle = idleStrategy(Ipc.list(k, spec.get("idle"), 3));
+        loopsChanged(Ipc.intField(k, spec.get("loops"), "loops"));
 
         Supplier<WorkerMain> mains = () -> instantiate(mainClass); // fails inside run: error event, exit 1
         listen = new ChildListenService(this, "ROUND_ROBIN".equals(scheduling));
         WorkerSpec workerSpec = new WorkerSpec(id, env, pool, mains, drainGrace);
         WorkerRuntime rt = new WorkerRuntime(workerSpec, this, listen);
+        rt.idleStrategy(idle);
         runtime = rt;
         rt.loop().execute(this::takeOverReading); // the loop's first task
         try {
@@ -336,7 +340,34 @@ public final class ChildMain implements Uplink {
             case Ipc.LISTEN_REPLY -> listen.reply(value);
             case Ipc.FD_SOCKET -> listen.connectFdSocket(value);
             case Ipc.TURN -> listen.turn(Ipc.longField(kind, Ipc.list(kind, value, 1).get(0), "seq"));
+            case Ipc.LOOPS -> loopsChanged(Ipc.intField(kind, value, "loops"));
             default -> throw new ProtocolException("unexpected " + Ipc.name(kind) + " frame from the primary");
+        }
+    }
+
+    /**
+     * The pool runs {@code loops} event loops on this machine, this child's included: the others are counted
+     * for {@link IdleStrategy#auto()}. Main thread, then whichever thread reads the channel.
+     */
+    private static void loopsChanged(int loops) throws ProtocolException {
+        if (loops < 1) {
+            throw new ProtocolException("LOOPS: the pool's loop count must be at least 1, got " + loops);
+        }
+        EventLoop.addLoopsElsewhere(loops - 1 - EventLoop.loopsElsewhere());
+    }
+
+    /** The pool's idle strategy from the spec's [spin ns, yield ns, auto]. */
+    private static IdleStrategy idleStrategy(List<?> idle) throws ProtocolException {
+        byte k = Ipc.SPEC;
+        long spin = Ipc.longField(k, idle.get(0), "idle spin");
+        long yield = Ipc.longField(k, idle.get(1), "idle yield");
+        if (Ipc.field(k, idle.get(2), "idle auto", Boolean.class)) {
+            return IdleStrategy.auto();
+        }
+        try {
+            return IdleStrategy.backoff(java.time.Duration.ofNanos(spin), java.time.Duration.ofNanos(yield));
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException("SPEC: idle: " + e.getMessage(), e);
         }
     }
 

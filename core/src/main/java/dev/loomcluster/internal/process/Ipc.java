@@ -23,8 +23,9 @@ import java.util.Map;
  *
  * <p>A child starts with its spec in its environment ({@link #ENV_SPEC}: one SPEC frame {id, env (the names
  * of the worker's environment variables, whose values are in the child's real environment), pool, main,
- * threads, scheduling, drainGraceMillis}, base64), so it builds its worker while it connects; its first
- * frame is HELLO, which the primary checks before it reads anything else.
+ * threads, scheduling, drainGraceMillis, idle [spin ns, yield ns, auto], loops (the pool's event loops on
+ * this machine)}, base64), so it builds its worker while it connects; its first frame is HELLO, which the
+ * primary checks before it reads anything else.
  *
  * <pre>
  * child -> primary                          primary -> child
@@ -34,6 +35,7 @@ import java.util.Map;
  * REQUEST_DISCONNECT                        LISTEN_REPLY [host, port] or [error class, message]
  * LISTEN [host, port, hasFd], UNLISTEN      FD_SOCKET [path]: connect there for the descriptor
  *                                           TURN [seq]: accept one connection
+ *                                           LOOPS n: the pool's event loops on this machine
  * ACK [seq, accepted, open, queued]
  * STATS [in, mailbox, utilization, received, open, requests]
  * </pre>
@@ -54,6 +56,7 @@ final class Ipc {
     static final byte ACK = 13;
     static final byte STATS = 14;
     static final byte FD_SOCKET = 15;
+    static final byte LOOPS = 16;
 
     /** Environment variables a child is started with (besides the worker's env). */
     static final String ENV_SOCKET = "LOOMCLUSTER_IPC_SOCKET";
@@ -61,7 +64,8 @@ final class Ipc {
     static final String ENV_SPEC = "LOOMCLUSTER_SPEC";
 
     private static final String[] NAMES = {"0", "HELLO", "SPEC", "MESSAGE", "ONLINE", "LISTENING", "FAILED",
-            "REQUEST_DISCONNECT", "DISCONNECT", "LISTEN", "LISTEN_REPLY", "UNLISTEN", "TURN", "ACK", "STATS", "FD_SOCKET"};
+            "REQUEST_DISCONNECT", "DISCONNECT", "LISTEN", "LISTEN_REPLY", "UNLISTEN", "TURN", "ACK", "STATS", "FD_SOCKET",
+            "LOOPS"};
 
     private Ipc() {
     }

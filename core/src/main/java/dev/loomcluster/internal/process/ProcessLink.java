@@ -108,6 +108,9 @@ final class ProcessLink implements WorkerLink {
         s.put("threads", options.threads().name());
         s.put("scheduling", options.scheduling().name());
         s.put("drainGraceMillis", spec.drainGrace().toMillis());
+        var idle = options.idle();
+        s.put("idle", List.of(idle.spin().toNanos(), idle.yielding().toNanos(), idle.isAuto()));
+        s.put("loops", workers.loops() + 1); // with this child's
         String encodedSpec = Ipc.encodeSpec(workers.codec(), s); // the child reads it from its environment
         byte[] t = new byte[32];
         TOKENS.nextBytes(t);
@@ -132,6 +135,7 @@ final class ProcessLink implements WorkerLink {
             pb.redirectOutput(ProcessBuilder.Redirect.INHERIT);
             pb.redirectError(ProcessBuilder.Redirect.INHERIT);
             p = workers.launch(pb);
+            workers.launched(this, p, primary);
             ServerSocketChannel toClose = ch;
             p.onExit().thenRun(() -> closeQuietly(toClose)); // a child that never connects ends the accept
         } catch (IOException | RuntimeException e) {
@@ -224,6 +228,12 @@ final class ProcessLink implements WorkerLink {
 
     private boolean sendControl(byte kind, Object value) {
         return ipc.send(kind, value);
+    }
+
+    /** The pool now runs {@code loops} event loops on this machine, this child's included. Primary loop. */
+    void loopsChanged(int loops) {
+        assert primary.inLoop();
+        ipc.send(Ipc.LOOPS, loops);
     }
 
     // ---------------------------------------------------------------- link thread

@@ -1,5 +1,6 @@
 package dev.loomcluster.internal.process;
 
+import dev.loomcluster.IdleStrategy;
 import dev.loomcluster.WorkerMain;
 import dev.loomcluster.internal.loop.EventLoop;
 import dev.loomcluster.internal.message.WireCodec;
@@ -15,6 +16,8 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What a pool in {@link dev.loomcluster.Isolation#PROCESS} shares between its child JVMs: the private
@@ -42,6 +45,10 @@ public final class ProcessWorkers {
     private final List<String> command;
     private final StartupCache startupCache;
     private final ProcessServers servers;
+
+    // ---- any thread
+    /** Children launched whose process has not ended: each runs one event loop. */
+    private final Set<ProcessLink> children = ConcurrentHashMap.newKeySet();
 
     private ProcessWorkers(PoolOptions options, PrivateSocketDir dir) {
         this.options = options;
@@ -77,6 +84,35 @@ public final class ProcessWorkers {
 
     PoolOptions options() {
         return options;
+    }
+
+    /** The event loops this pool runs on this machine: the primary's, and one per live child. Any thread. */
+    int loops() {
+        return 1 + children.size();
+    }
+
+    /**
+     * {@code link}'s child is launched: until its process ends, {@link IdleStrategy#auto()} counts its loop,
+     * here and in every other child of the pool (each told on the {@code primary} loop). Forking thread.
+     */
+    void launched(ProcessLink link, Process process, EventLoop primary) {
+        children.add(link);
+        EventLoop.addLoopsElsewhere(1);
+        primary.execute(this::announceLoops);
+        process.onExit().thenRun(() -> {
+            if (children.remove(link)) {
+                EventLoop.addLoopsElsewhere(-1);
+                primary.execute(this::announceLoops);
+            }
+        });
+    }
+
+    /** Tells every live child how many loops the pool runs now. Primary loop, so that they learn in order. */
+    private void announceLoops() {
+        int loops = loops();
+        for (ProcessLink child : children) {
+            child.loopsChanged(loops);
+        }
     }
 
     PrivateSocketDir dir() {
