@@ -229,6 +229,27 @@ class ProcessOnlyTest {
         Threads.assertNoneAlive(pool.name());
     }
 
+    /**
+     * A child JVM that exits before it connects (here the JVM refuses an option) is an error naming its exit
+     * code and an exit with that code; the next fork with good options runs.
+     */
+    @Test
+    void aChildJvmThatExitsBeforeItConnectsIsAnErrorAndAnExit() {
+        WorkerPool pool = builder("p-nostart", Isolation.PROCESS, Mains.Echo.class)
+                .jvmOptions(List.of("-XX:+NoSuchOptionOfLoomcluster")).build();
+        try (pool) {
+            Events events = Events.of(pool);
+            pool.fork();
+            events.await("exit 1 1");
+            String error = events.starting("error 1").getFirst();
+            assertTrue(error.contains("exited with code 1 before it connected"), error);
+            assertEquals(List.of("fork 1", "w.error 1", "error 1", "w.disconnect 1", "disconnect 1", "w.exit 1 1",
+                    "exit 1 1"), events.of(1).stream().map(e -> e.startsWith("w.error") ? "w.error 1"
+                    : e.startsWith("error") ? "error 1" : e).toList());
+        }
+        Threads.assertNoneAlive(pool.name());
+    }
+
     @Test
     void hostileBytesEndOnlyThatWorkerWithAnErrorNamingTheProblem() {
         WorkerPool pool = builder("p-hostile", Isolation.PROCESS, Mains.Hostile.class).size(0).build();

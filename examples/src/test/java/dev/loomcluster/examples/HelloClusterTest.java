@@ -4,6 +4,7 @@ import dev.loomcluster.testing.FreePorts;
 import dev.loomcluster.testing.RawClient;
 import dev.loomcluster.testing.http.RawHttp;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -19,6 +20,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -33,6 +35,14 @@ class HelloClusterTest {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    /** An unknown {@code --idle} value is refused, by name, before anything starts. */
+    @Test
+    void anUnknownIdleStrategyIsRefusedByName() {
+        var e = assertThrows(IllegalArgumentException.class, () -> HelloCluster.main(
+                new String[] {"--host", "127.0.0.1", "--port", "0", "--workers", "1", "--idle", "spin"}));
+        assertEquals("--idle takes park, auto or backoff, not spin", e.getMessage());
     }
 
     @ParameterizedTest
