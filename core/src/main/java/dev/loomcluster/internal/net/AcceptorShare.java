@@ -17,9 +17,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * run on any thread and takes back what is still queued. The queue is MPMC because a closer may drain it
  * while the acceptor offers and the loop polls: after publishing {@code open = false} the closer drains,
  * and an acceptor that offered and then sees {@code open == false} drains too (a full fence orders both),
- * so a channel is never stranded in a closed share. Connections handed over by other workers
- * ({@link Transfer}s) take the same path through a second, unbounded MPMC queue: they are few, and a
- * hand-over must not fail because accepted channels filled the first.
+ * so a channel is never stranded in a closed share.
+ *
+ * <p>Connections handed over by other workers ({@link Transfer}s) wait in a second, unbounded MPMC queue:
+ * they are few, and a hand-over must not fail because accepted channels filled the first. A transfer is
+ * a connection some worker already serves, so it is never closed for want of a taker: only this share's
+ * loop takes one from the queue ({@link #drain}, {@link #rescueTransfers} after the close), and passes it
+ * to another share or, with none left, to its worker, which serves it while it drains. A worker that
+ * offers a transfer and then sees the share closed takes it back if it is still queued
+ * ({@link #offerTransfer} returns false, and that worker keeps serving it); if it is gone, this share's
+ * loop has it. Only once the loop is ending (its worker exits, or is killed) does a closer on another
+ * thread close what is left.
  */
 final class AcceptorShare implements Share {
     // ---- immutable
@@ -52,23 +60,18 @@ final class AcceptorShare implements Share {
 
     // ---------------------------------------------------------------- acceptor side (round robin)
 
-    /** Queues a channel for this worker unless closed or holding {@code bound} channels already. */
+    /**
+     * Queues a channel for this worker unless closed or holding {@code bound} channels already. If
+     * {@link #close} ran meanwhile (each side fences between its write and its read, so one of them sees
+     * the other), the channels still queued go to other shares from here.
+     */
     boolean offer(SocketChannel ch, int bound) {
         if (!open || queue.size() >= bound || !queue.offer(ch)) {
             return false;
         }
-        return queued();
-    }
-
-    /**
-     * After an offer was queued: schedules the drain, or, if {@link #close} ran meanwhile (each side fences
-     * between its write and its read, so one of them sees the other), moves what is queued on itself.
-     * Always true: what was queued is drained or rescued.
-     */
-    private boolean queued() {
         VarHandle.fullFence();
         if (!open) {
-            rescue();
+            rescueChannels();
             return true;
         }
         scheduleDrain();
@@ -142,13 +145,22 @@ final class AcceptorShare implements Share {
         server.redispatch(channel, this);
     }
 
-    /** Queues a connection handed over by another worker; false if this share is closed. */
+    /**
+     * Queues a connection handed over by another worker. False, with the transfer still the caller's, if
+     * this share is closed, or closed while the transfer was queued and it could be taken back; true if
+     * this share's loop has it or will take it. Any thread (the offering worker's loop).
+     */
     boolean offerTransfer(Transfer t) {
         if (!open) {
             return false;
         }
         transfers.offer(t);
-        return queued();
+        VarHandle.fullFence();
+        if (!open && transfers.remove(t)) {
+            return false; // closed meanwhile: the closer's rescue has not taken it, and now will not
+        }
+        scheduleDrain(); // closed and already taken: the drain finds the share closed and does nothing
+        return true;
     }
 
     @Override
@@ -161,30 +173,54 @@ final class AcceptorShare implements Share {
         return server.offerToOther(transfer, this);
     }
 
+    /**
+     * Stops handing connections to this worker: queued channels go to other shares, queued transfers too
+     * or back to this worker ({@link #rescueTransfers}). Any thread; calling it again rescues what is still
+     * queued (the worker's end does, once its loop has stopped).
+     */
     @Override
     public void close() {
-        if (!open) {
-            return;
+        if (open) {
+            open = false;
+            server.registry().release(server, this);
         }
-        open = false;
-        server.registry().release(server, this);
         VarHandle.fullFence();
-        rescue();
+        rescueChannels();
+        rescueTransfers();
     }
 
-    private void rescue() {
+    /** Hands every queued channel to another share, or closes it if none is left. Any thread. */
+    private void rescueChannels() {
         SocketChannel ch;
         while ((ch = queue.poll()) != null) {
             server.redispatch(ch, this);
+        }
+    }
+
+    /**
+     * After {@link #close}: every queued transfer goes to another share or, with none left (the whole pool
+     * is disconnecting), to this share's worker, which stops listening but still serves, rather than being
+     * closed under a client whose request may be on its way. On the loop; from another thread it is left
+     * to the loop, unless the loop is ending (its worker exits or was killed): then what is queued is
+     * closed, as that worker's own connections are.
+     */
+    private void rescueTransfers() {
+        if (transfers.isEmpty()) {
+            return;
+        }
+        EventLoop loop = owner.loop();
+        boolean onLoop = loop.inLoop();
+        if (!onLoop && !loop.isStopRequested()) {
+            // If the loop stops before it runs this, the worker's end closes the share again, on its thread.
+            loop.execute(this::rescueTransfers);
+            return;
         }
         Transfer t;
         while ((t = transfers.poll()) != null) {
             if (server.offerToOther(t, this)) {
                 continue;
             }
-            // No other share is left (the whole pool is disconnecting): this share's worker, which stops
-            // listening but still serves, keeps the connection rather than closing it under a client.
-            if (owner.loop().inLoop()) {
+            if (onLoop) {
                 owner.adoptTransfer(t);
             } else {
                 t.close();

@@ -34,8 +34,8 @@ public interface Share {
 
     /**
      * Hands a connection over to another share of this address (round robin), whose worker adopts it on
-     * its loop. Returns {@code false}, leaving the connection to the caller, when no other share is left.
-     * Any thread.
+     * its loop. Returns {@code false}, leaving the connection to the caller, when no other share is left
+     * (also when the last ones close while it is offered). Any thread.
      */
     default boolean handOver(Transfer transfer) {
         return false;

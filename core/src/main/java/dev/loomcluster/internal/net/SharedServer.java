@@ -220,7 +220,7 @@ final class SharedServer {
     /**
      * Queues a handed-over connection on the next open share other than {@code from} (round robin, no
      * bound: a connection already served is never refused for the backlog); false, with nothing done, if
-     * none is left.
+     * none is left or every one closed while it was offered (see {@link AcceptorShare#offerTransfer}).
      */
     boolean offerToOther(Transfer t, AcceptorShare from) {
         AcceptorShare[] a = shares;
