@@ -37,9 +37,11 @@ import java.util.function.Supplier;
  * worker's exit code; it halts at once if the primary's end of the channel closes (the primary died,
  * even by SIGKILL), so no child outlives its primary.
  *
- * <p>Threads: the main thread runs the worker (or waits for the virtual thread that does); the channel's
- * writer thread writes. A reader thread handles the primary's frames while the worker starts; the worker's
- * loop, as its first task, stops it at a frame boundary and reads the socket itself (an
+ * <p>Threads: the main thread runs the worker (or waits for the virtual thread that does), which may start
+ * before the connection is made (its frames wait in the channel's buffer); the connector thread connects,
+ * writes what is buffered and starts the channel's writer and reader threads. The reader thread handles
+ * the primary's frames while the worker starts; the worker's loop, in a task the connector posts, stops it
+ * at a frame boundary and reads the socket itself (an
  * {@link EventLoop.IoHandle} on its selector), handing messages straight to the runtime. Messages the
  * reader queued in the mailbox go first: until a marker task posted after them has run, the loop queues
  * too. A watchdog thread halts the child if the primary process dies while the loop is busy.
@@ -84,7 +86,7 @@ public final class ChildMain implements Uplink {
         }
         // The JDK's first Unix-domain channel initialises a SecureRandom and the SUN security provider (about
         // 15 ms of a cold JVM, with an AOT cache too): the socket is opened and connected on a thread of its
-        // own while this one decodes the spec and builds the worker.
+        // own while this one decodes the spec, builds the worker and starts it.
         Connector connector = new Connector(socket);
         connector.start();
         ChildMain child;
@@ -114,9 +116,9 @@ public final class ChildMain implements Uplink {
     }
 
     /**
-     * Builds the runtime from the spec, connects (HELLO leaves first; the primary checks it before it reads
-     * anything else, so the worker does not wait for an answer) and runs the worker; returns its exit code.
-     * Main thread.
+     * Builds the runtime from the spec and runs the worker while the connector connects (HELLO leaves first;
+     * the primary checks it before it reads anything else, so the worker waits for no answer); returns its
+     * exit code once what it sent has a channel. Main thread.
      */
     private int run(Map<?, ?> spec, Connector connector) throws ProtocolException {
         byte k = Ipc.SPEC;
@@ -145,15 +147,8 @@ public final class ChildMain implements Uplink {
         WorkerRuntime rt = new WorkerRuntime(workerSpec, this, listen);
         rt.idleStrategy(idle);
         runtime = rt;
-        rt.loop().execute(this::takeOverReading); // the loop's first task
-        try {
-            ipc.attach(connector.channel(), "loomcluster-ipc-out", true, STATS_NANOS, this::sendStats);
-        } catch (IOException e) {
-            System.err.println("loomcluster child: cannot connect to the primary: " + e);
-            Runtime.getRuntime().halt(BAD_START);
-        }
+        connector.built(this); // from its connection on, it attaches the channel and hands reading to the loop
         startWatchdog();
-        ipc.startReading("loomcluster-ipc-in", true, receiver);
         ExitStatus[] status = new ExitStatus[1];
         if (threads == ThreadKind.VIRTUAL) {
             Thread t = Thread.ofVirtual().name(workerSpec.loopName())
@@ -168,14 +163,29 @@ public final class ChildMain implements Uplink {
             Thread.currentThread().setName(workerSpec.loopName());
             status[0] = rt.run();
         }
+        connector.awaitEnd(); // what the worker sent, its exit included, waits for the channel
         return status[0].code();
     }
 
-    /** Opens and connects the IPC socket on a thread of its own, started first in {@link #main}. */
+    /**
+     * The channel is connected and the worker built: HELLO and whatever the worker has sent meanwhile leave
+     * at once, on this thread, before the channel's threads start; then the reader thread handles the
+     * primary's frames until the worker's loop takes over. Connector thread.
+     */
+    private void connected(SocketChannel ch) throws IOException {
+        ipc.attach(ch, "loomcluster-ipc-out", true, STATS_NANOS, this::sendStats);
+        ipc.startReading("loomcluster-ipc-in", true, receiver);
+        runtime.loop().execute(this::takeOverReading);
+    }
+
+    /**
+     * Opens and connects the IPC socket on a thread of its own, started first in {@link #main}, and attaches
+     * it once the main thread has built the worker (which then runs, its frames waiting in the channel's
+     * buffer until the connection is there). A child that cannot connect halts.
+     */
     private static final class Connector extends Thread {
         private final String path;
-        private SocketChannel channel;
-        private IOException failure;
+        private final CompletableFuture<ChildMain> built = new CompletableFuture<>();
 
         Connector(String path) {
             super("loomcluster-ipc-connect");
@@ -188,24 +198,25 @@ public final class ChildMain implements Uplink {
             try {
                 SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
                 ch.connect(UnixDomainSocketAddress.of(path));
-                channel = ch;
+                built.join().connected(ch);
             } catch (IOException | RuntimeException e) {
-                failure = e instanceof IOException io ? io : new IOException(e);
+                System.err.println("loomcluster child: cannot connect to the primary: " + e);
+                Runtime.getRuntime().halt(BAD_START);
             }
         }
 
-        /** The connected channel, once the connector has ended. Main thread. */
-        SocketChannel channel() throws IOException {
+        /** The worker is built: attach the channel to {@code child} once connected. Main thread. */
+        void built(ChildMain child) {
+            built.complete(child);
+        }
+
+        /** Waits until the channel is attached (or the JVM halts because it cannot be). Main thread. */
+        void awaitEnd() {
             try {
                 join();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException("interrupted while connecting to the primary");
             }
-            if (failure != null) {
-                throw failure;
-            }
-            return channel;
         }
     }
 

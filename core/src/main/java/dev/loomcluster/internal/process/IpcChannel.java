@@ -275,19 +275,44 @@ final class IpcChannel {
     }
 
     /**
-     * Connects this end to {@code ch} (made non-blocking here) and starts its writer thread, which runs
-     * {@code idle} about every {@code idleNanos} while it has nothing to write.
+     * Connects this end to {@code ch} (made non-blocking here), writes what was sent before on the calling
+     * thread, and starts its writer thread ({@link #startWriter}).
      */
     void attach(SocketChannel ch, String threadName, boolean daemon, long idleNanos, Idle idle) throws IOException {
+        connectTo(ch);
+        startWriter(threadName, daemon, idleNanos, idle);
+    }
+
+    /**
+     * Connects this end to {@code ch} (made non-blocking here) and writes what was sent before, on the
+     * calling thread; what that write leaves, and what is sent from now on, waits for {@link #startWriter}.
+     * Once.
+     */
+    void connectTo(SocketChannel ch) throws IOException {
         ch.configureBlocking(false);
-        Thread w = Thread.ofPlatform().name(threadName).daemon(daemon).unstarted(() -> writeLoop(ch, idleNanos, idle));
-        writer = w;
+        FrameWriter sentBefore = null;
         lock.lock();
         try {
             this.channel = ch;
+            if (!writing && writerState == WriterState.OPEN && filling.pendingBytes() > 0) {
+                sentBefore = takeForWriting();
+            }
         } finally {
             lock.unlock();
         }
+        if (sentBefore != null) {
+            writeDirect(sentBefore); // frames sent before the connection leave now, not once the writer runs
+        }
+    }
+
+    /**
+     * Starts the writer thread of a connected channel ({@link #connectTo}): it writes what senders leave to
+     * it and runs {@code idle} about every {@code idleNanos} while it has nothing to write. Once.
+     */
+    void startWriter(String threadName, boolean daemon, long idleNanos, Idle idle) {
+        SocketChannel ch = channel;
+        Thread w = Thread.ofPlatform().name(threadName).daemon(daemon).unstarted(() -> writeLoop(ch, idleNanos, idle));
+        writer = w;
         w.start();
     }
 

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -30,9 +31,11 @@ public final class PrivateSocketDir implements AutoCloseable {
 
     // ---- immutable
     private final Path dir;
+    private final UserPrincipal owner;
 
-    private PrivateSocketDir(Path dir) {
+    private PrivateSocketDir(Path dir, UserPrincipal owner) {
         this.dir = dir;
+        this.owner = owner;
     }
 
     /** A new private directory under {@code java.io.tmpdir}, named {@code prefix} plus random characters. */
@@ -50,12 +53,17 @@ public final class PrivateSocketDir implements AutoCloseable {
             throw new IOException("socket directory " + dir + " has permissions "
                     + PosixFilePermissions.toString(actual) + ", not rwx------");
         }
-        return new PrivateSocketDir(dir);
+        return new PrivateSocketDir(dir, Files.getOwner(dir));
     }
 
     /** The directory. */
     public Path directory() {
         return dir;
+    }
+
+    /** The user who owns the directory: the only one whose processes may connect to its sockets. */
+    public UserPrincipal owner() {
+        return owner;
     }
 
     /**

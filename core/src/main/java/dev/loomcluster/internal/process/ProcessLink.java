@@ -263,14 +263,15 @@ final class ProcessLink implements WorkerLink {
             return;
         }
         try {
-            ipc.attach(ch, thread.getName() + "-out", true, Long.MAX_VALUE / 4, null);
+            ipc.connectTo(ch);
         } catch (IOException e) {
             end(true);
             report(awaitExit());
             return;
         }
         moveTo(Phase.CONNECTED, Phase.CONNECTING);
-        primary.execute(this::readOnLoop);
+        primary.execute(this::readOnLoop); // the child's ONLINE has likely come with its HELLO
+        ipc.startWriter(thread.getName() + "-out", true, Long.MAX_VALUE / 4, null);
         Throwable error = serveUntilEnd();
         end(error != null);
         ExitStatus status = awaitExit();
@@ -372,7 +373,7 @@ final class ProcessLink implements WorkerLink {
             closeQuietly(server);
             deleteQuietly(socketPath);
             UnixDomainPrincipal peer = ch.getOption(ExtendedSocketOptions.SO_PEERCRED);
-            var me = Files.getOwner(workers.dir().directory());
+            var me = workers.dir().owner();
             if (!peer.user().equals(me)) {
                 throw new ProtocolException("the peer on the IPC socket runs as " + peer.user().getName()
                         + ", not as " + me.getName());

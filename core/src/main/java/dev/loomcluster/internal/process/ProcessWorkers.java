@@ -13,6 +13,7 @@ import dev.loomcluster.internal.worker.WorkerSpec;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.spi.SelectorProvider;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -35,6 +36,9 @@ public final class ProcessWorkers {
      * ({@code -XX:TieredStopAtLevel=1}) starts a few milliseconds sooner but served 18-52% fewer HTTP
      * requests/s in two runs of {@code benchmarks/run-isolation.sh}.
      */
+    /** The system property naming the selector provider ({@link SelectorProvider#provider()}). */
+    static final String SELECTOR_PROVIDER = "java.nio.channels.spi.SelectorProvider";
+
     static final List<String> DEFAULT_OPTIONS = List.of("-XX:+UseSerialGC", "-Xshare:auto",
             "-XX:+ExitOnOutOfMemoryError");
 
@@ -156,8 +160,8 @@ public final class ProcessWorkers {
 
     /**
      * The child's command line: the primary's own {@code java}, the defaults the user did not override,
-     * the user's options, native access for descriptor passing, and the primary's class path and module
-     * path so that the child runs the same code.
+     * this JVM's selector provider unless the user names one, the user's options, native access for
+     * descriptor passing, and the primary's class path and module path so that the child runs the same code.
      */
     static List<String> command(List<String> jvmOptions, Class<?> mainClass) {
         List<String> cmd = new ArrayList<>();
@@ -166,6 +170,9 @@ public final class ProcessWorkers {
             if (!overridden(d, jvmOptions)) {
                 cmd.add(d);
             }
+        }
+        if (jvmOptions.stream().noneMatch(o -> o.startsWith("-D" + SELECTOR_PROVIDER + "="))) {
+            selectorProvider().ifPresent(name -> cmd.add("-D" + SELECTOR_PROVIDER + "=" + name));
         }
         cmd.addAll(jvmOptions);
         Module core = ProcessWorkers.class.getModule();
@@ -190,6 +197,22 @@ public final class ProcessWorkers {
             cmd.add(ChildMain.class.getName());
         }
         return List.copyOf(cmd);
+    }
+
+    /**
+     * The class of this JVM's selector provider, which the child, with the same class and module path,
+     * would find too: named on its command line, the child's first channel skips the search of its class
+     * path for a provider, which opens every jar on it (8-12 ms with one jar of 2,500 entries, on this
+     * machine; more with many jars). Empty if the class cannot be made by name.
+     */
+    static Optional<String> selectorProvider() {
+        Class<?> type = SelectorProvider.provider().getClass();
+        try {
+            type.getConstructor();
+            return Optional.of(type.getName());
+        } catch (NoSuchMethodException e) {
+            return Optional.empty(); // a provider from a module's provides clause: the child looks it up itself
+        }
     }
 
     /** The module path a child gets: this JVM's, if loomcluster runs on it; else none (empty). */
