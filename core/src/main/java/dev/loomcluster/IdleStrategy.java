@@ -18,7 +18,7 @@ import java.util.Objects;
  *   {@value #AUTO_YIELD_MICROS} µs of yielding for loops on platform threads, but only while no more event
  *   loops run than this JVM has CPUs ({@link Runtime#availableProcessors()}), checked each time a loop goes
  *   idle: this JVM's loops and those of its {@link Isolation#PROCESS} pools in other JVMs (a primary counts
- *   its children's, a child its primary's and its siblings'); otherwise, and always on virtual threads (where a hand-off is a continuation switch, and
+ *   its children's, a child its pool's primary loop and its siblings'); otherwise, and always on virtual threads (where a hand-off is a continuation switch, and
  *   spinning would hold the carrier the other side needs), {@link #park()}. Spinning when loops outnumber
  *   CPUs makes everything slower: the spinners take the CPUs from the threads they wait for.</li>
  * </ul>

@@ -107,7 +107,7 @@ class ProcessOnlyTest {
             spinners.start();
             events.await("online 1");
             events.await("online 2");
-            assertEquals(before + 2, EventLoop.loopsElsewhere(), "the primary counts its two children");
+            Await.until("the primary counts its two children", () -> EventLoop.loopsElsewhere() == before + 2);
             Worker first = spinners.workers().get(1);
             assertLoopsElsewhere(first, received, 2); // the primary's and its sibling's
             Worker third = spinners.fork();
@@ -246,6 +246,25 @@ class ProcessOnlyTest {
             assertEquals(List.of("fork 1", "w.error 1", "error 1", "w.disconnect 1", "disconnect 1", "w.exit 1 1",
                     "exit 1 1"), events.of(1).stream().map(e -> e.startsWith("w.error") ? "w.error 1"
                     : e.startsWith("error") ? "error 1" : e).toList());
+        }
+        Threads.assertNoneAlive(pool.name());
+    }
+
+    /**
+     * A child whose IPC connection fails with an Error (here its JVM is told a selector provider that does
+     * not exist) exits, even though its worker started meanwhile and would idle for ever: an error naming
+     * the exit code, and an exit.
+     */
+    @Test
+    void aChildThatCannotMakeItsChannelExitsEvenIfItsWorkerRuns() {
+        WorkerPool pool = builder("p-noprovider", Isolation.PROCESS, Mains.Idle.class)
+                .jvmOptions(List.of("-Djava.nio.channels.spi.SelectorProvider=no.such.Provider")).build();
+        try (pool) {
+            Events events = Events.of(pool);
+            pool.fork();
+            events.await("exit 1 2");
+            String error = events.starting("error 1").getFirst();
+            assertTrue(error.contains("exited with code 2 before it connected"), error);
         }
         Threads.assertNoneAlive(pool.name());
     }

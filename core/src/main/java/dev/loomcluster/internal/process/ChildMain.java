@@ -65,6 +65,8 @@ public final class ChildMain implements Uplink {
     private volatile ChildListenService listen;
     /** The worker's loop reads the socket (the reader thread has ended). Set on the loop. */
     private volatile boolean loopReads;
+    /** The pool's loops in other processes, as last counted here (by whichever thread reads the channel). */
+    private volatile int loopsElsewhere;
 
     // ---- loop thread
     /** Messages go through the mailbox until this marker task has run (null: straight to the runtime). */
@@ -199,7 +201,7 @@ public final class ChildMain implements Uplink {
                 SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
                 ch.connect(UnixDomainSocketAddress.of(path));
                 built.join().connected(ch);
-            } catch (IOException | RuntimeException e) {
+            } catch (Throwable e) { // an Error too (a bad SelectorProvider): the worker may never end by itself
                 System.err.println("loomcluster child: cannot connect to the primary: " + e);
                 Runtime.getRuntime().halt(BAD_START);
             }
@@ -240,7 +242,10 @@ public final class ChildMain implements Uplink {
 
     // ---------------------------------------------------------------- loop thread
 
-    /** The loop's first task: stops the reader thread and reads the socket on the loop from now on. */
+    /**
+     * Posted by the connector once the channel is attached: stops the reader thread and reads the socket on
+     * the loop from now on.
+     */
     private void takeOverReading() {
         WorkerRuntime rt = runtime;
         EventLoop loop = rt.loop();
@@ -357,14 +362,17 @@ public final class ChildMain implements Uplink {
     }
 
     /**
-     * The pool runs {@code loops} event loops on this machine, this child's included: the others are counted
-     * for {@link IdleStrategy#auto()}. Main thread, then whichever thread reads the channel.
+     * The pool runs {@code loops} event loops on this machine (its primary loop and one per child), this
+     * child's included: the others are counted for {@link IdleStrategy#auto()}. Main thread, then whichever
+     * thread reads the channel.
      */
-    private static void loopsChanged(int loops) throws ProtocolException {
+    private void loopsChanged(int loops) throws ProtocolException {
         if (loops < 1) {
             throw new ProtocolException("LOOPS: the pool's loop count must be at least 1, got " + loops);
         }
-        EventLoop.addLoopsElsewhere(loops - 1 - EventLoop.loopsElsewhere());
+        int others = loops - 1;
+        EventLoop.addLoopsElsewhere(others - loopsElsewhere); // the JVM-wide count may hold a pool of the worker's
+        loopsElsewhere = others;
     }
 
     /** The pool's idle strategy from the spec's [spin ns, yield ns, auto]. */

@@ -21,7 +21,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Sending: {@link #send} encodes the frame on the caller's thread (any thread), under a lock, into the
  * <em>filling</em> buffer, so a refused or too large value fails the caller with an exception naming the
- * problem, and order is the order of the lock. Then one of three things writes it, never under the lock:
+ * problem, and order is the order of the lock. Frames sent before the channel is connected wait in that
+ * buffer; {@link #connectTo} writes them at once on the connecting thread, and what it leaves waits for the
+ * writer thread ({@link #startWriter}). From then on one of three things writes, never under the lock:
  * <ul>
  *   <li>on the event loop that owns this end ({@link #flushOn}: the primary loop, or the child's worker
  *   loop), a flush task the first send of a batch posts to that loop: every frame the loop's current batch
@@ -130,7 +132,7 @@ final class IpcChannel {
     }
 
     /**
-     * Queues a frame and sees that it is written; frames sent before {@link #attach} wait in the buffer.
+     * Queues a frame and sees that it is written; frames sent before {@link #connectTo} wait in the buffer.
      * Any thread; never blocks on the socket.
      *
      * @return false if the channel is closing or closed (nothing was queued)

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * What a pool in {@link dev.loomcluster.Isolation#PROCESS} shares between its child JVMs: the private
@@ -27,6 +28,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * the pool, closed by its shutdown on the primary loop; {@link #newLink} runs on whatever thread forks.
  */
 public final class ProcessWorkers {
+    /** The system property naming the selector provider ({@link SelectorProvider#provider()}). */
+    static final String SELECTOR_PROVIDER = "java.nio.channels.spi.SelectorProvider";
+
     /**
      * Options every child gets unless the pool's {@code jvmOptions} set the same thing: a child is one
      * event loop, so the serial GC (least memory, no GC threads) and the JDK's class-data archive (left out
@@ -36,9 +40,6 @@ public final class ProcessWorkers {
      * ({@code -XX:TieredStopAtLevel=1}) starts a few milliseconds sooner but served 18-52% fewer HTTP
      * requests/s in two runs of {@code benchmarks/run-isolation.sh}.
      */
-    /** The system property naming the selector provider ({@link SelectorProvider#provider()}). */
-    static final String SELECTOR_PROVIDER = "java.nio.channels.spi.SelectorProvider";
-
     static final List<String> DEFAULT_OPTIONS = List.of("-XX:+UseSerialGC", "-Xshare:auto",
             "-XX:+ExitOnOutOfMemoryError");
 
@@ -53,6 +54,7 @@ public final class ProcessWorkers {
     // ---- any thread
     /** Children launched whose process has not ended: each runs one event loop. */
     private final Set<ProcessLink> children = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean announcementScheduled = new AtomicBoolean();
 
     private ProcessWorkers(PoolOptions options, PrivateSocketDir dir) {
         this.options = options;
@@ -102,17 +104,25 @@ public final class ProcessWorkers {
     void launched(ProcessLink link, Process process, EventLoop primary) {
         children.add(link);
         EventLoop.addLoopsElsewhere(1);
-        primary.execute(this::announceLoops);
+        scheduleAnnouncement(primary);
         process.onExit().thenRun(() -> {
             if (children.remove(link)) {
                 EventLoop.addLoopsElsewhere(-1);
-                primary.execute(this::announceLoops);
+                scheduleAnnouncement(primary);
             }
         });
     }
 
+    /** One announcement for the changes made before it runs (n forks at once send n frames, not n²). */
+    private void scheduleAnnouncement(EventLoop primary) {
+        if (announcementScheduled.compareAndSet(false, true)) {
+            primary.execute(this::announceLoops);
+        }
+    }
+
     /** Tells every live child how many loops the pool runs now. Primary loop, so that they learn in order. */
     private void announceLoops() {
+        announcementScheduled.set(false); // a change from here on schedules another
         int loops = loops();
         for (ProcessLink child : children) {
             child.loopsChanged(loops);
@@ -200,19 +210,16 @@ public final class ProcessWorkers {
     }
 
     /**
-     * The class of this JVM's selector provider, which the child, with the same class and module path,
-     * would find too: named on its command line, the child's first channel skips the search of its class
+     * The class of this JVM's selector provider if it is the JDK's own, which the child, with the same class
+     * path, finds too: named on its command line, the child's first channel skips the search of its class
      * path for a provider, which opens every jar on it (8-12 ms with one jar of 2,500 entries, on this
-     * machine; more with many jars). Empty if the class cannot be made by name.
+     * machine; more with many jars).
      */
     static Optional<String> selectorProvider() {
         Class<?> type = SelectorProvider.provider().getClass();
-        try {
-            type.getConstructor();
-            return Optional.of(type.getName());
-        } catch (NoSuchMethodException e) {
-            return Optional.empty(); // a provider from a module's provides clause: the child looks it up itself
-        }
+        // Only the JDK's own: an application's provider may be in a package its module does not export, or
+        // on a module path the child does not get; the child then finds it as the primary did.
+        return type.getModule() == SelectorProvider.class.getModule() ? Optional.of(type.getName()) : Optional.empty();
     }
 
     /** The module path a child gets: this JVM's, if loomcluster runs on it; else none (empty). */

@@ -22,12 +22,13 @@ class ChildCommandTest {
     private static final String PROPERTY = "-Djava.nio.channels.spi.SelectorProvider=";
 
     /**
-     * The child is told this JVM's selector provider, so that its first channel does not search its class
-     * path for one (which opens every jar on it); a provider the user names wins.
+     * The child is told this JVM's selector provider, the JDK's own, so that its first channel does not
+     * search its class path for one (which opens every jar on it); a provider the user names wins.
      */
     @Test
     void namesThisJvmsSelectorProviderUnlessTheUserDoes() {
         List<String> command = ProcessWorkers.command(List.of("-Xmx64m"), Main.class);
+        assertEquals(SelectorProvider.class.getModule(), SelectorProvider.provider().getClass().getModule());
         String expected = PROPERTY + SelectorProvider.provider().getClass().getName();
         assertEquals(1, command.stream().filter(o -> o.startsWith(PROPERTY)).count(), command.toString());
         assertTrue(command.contains(expected), command.toString());
