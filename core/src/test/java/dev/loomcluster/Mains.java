@@ -90,6 +90,7 @@ public final class Mains {
             switch (ctx.env().getOrDefault("MODE", "")) {
                 case "start" -> throw new IllegalStateException("boom at start");
                 case "exit" -> ctx.exit(42);
+                case "sysexit" -> System.exit(7);
                 case "slowexit" -> ctx.schedule(Duration.ofMillis(200), () -> ctx.exit(0));
                 default -> {
                 }

@@ -251,6 +251,25 @@ class ProcessOnlyTest {
     }
 
     /**
+     * A worker that calls {@code System.exit} in its {@code start} (possibly before its child has connected
+     * to the primary) is online, then exits with that code, with no error: what the child sent leaves first.
+     */
+    @Test
+    void systemExitInStartIsOnlineThenTheExitCode() {
+        WorkerPool pool = builder("p-startexit", Isolation.PROCESS, Mains.Echo.class).build();
+        try (pool) {
+            Events events = Events.of(pool);
+            for (int id = 1; id <= 3; id++) {
+                pool.fork(Map.of("MODE", "sysexit"));
+                events.await("exit " + id + " 7");
+                assertEquals(List.of("fork " + id, "w.online " + id, "online " + id, "w.disconnect " + id,
+                        "disconnect " + id, "w.exit " + id + " 7", "exit " + id + " 7"), events.of(id));
+            }
+        }
+        Threads.assertNoneAlive(pool.name());
+    }
+
+    /**
      * A child whose IPC connection fails with an Error (here its JVM is told a selector provider that does
      * not exist) exits, even though its worker started meanwhile and would idle for ever: an error naming
      * the exit code, and an exit.

@@ -50,6 +50,8 @@ public final class ChildMain implements Uplink {
     /** Exit code of a child that was not started by a pool, or whose primary broke the protocol. */
     static final int BAD_START = 2;
     private static final long STATS_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    /** How long an exiting child waits for its connection, and then for its frames to be written. */
+    private static final long EXIT_FLUSH_MILLIS = 2_000;
     private static volatile ChildMain current;
 
     /** How the child stands with its primary. */
@@ -150,6 +152,13 @@ public final class ChildMain implements Uplink {
         rt.idleStrategy(idle);
         runtime = rt;
         connector.built(this); // from its connection on, it attaches the channel and hands reading to the loop
+        // System.exit in the worker, even before the connection is made: what it sent (ONLINE, messages)
+        // still leaves, as it would have from a thread worker.
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("loomcluster-exit-flush").unstarted(() -> {
+            state = State.EXITING; // the primary closing its end now is no reason to halt
+            connector.awaitEnd(EXIT_FLUSH_MILLIS);
+            ipc.closeAfterFlush(EXIT_FLUSH_MILLIS);
+        }));
         startWatchdog();
         ExitStatus[] status = new ExitStatus[1];
         if (threads == ThreadKind.VIRTUAL) {
@@ -165,7 +174,7 @@ public final class ChildMain implements Uplink {
             Thread.currentThread().setName(workerSpec.loopName());
             status[0] = rt.run();
         }
-        connector.awaitEnd(); // what the worker sent, its exit included, waits for the channel
+        connector.awaitEnd(0); // what the worker sent, its exit included, waits for the channel
         return status[0].code();
     }
 
@@ -212,10 +221,13 @@ public final class ChildMain implements Uplink {
             built.complete(child);
         }
 
-        /** Waits until the channel is attached (or the JVM halts because it cannot be). Main thread. */
-        void awaitEnd() {
+        /**
+         * Waits until the channel is attached (or the JVM halts because it cannot be), at most {@code millis}
+         * (0: no limit). Main thread, or the shutdown hook.
+         */
+        void awaitEnd(long millis) {
             try {
-                join();
+                join(millis);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
