@@ -9,6 +9,7 @@
 #   jdk          the JDK's HttpServer with a virtual thread per request (JdkHelloServer), one process
 #   c-epoll      the floor: $WORKERS processes of a minimal C epoll loop, one read() and one write() per
 #                request, no parsing beyond the blank line (benchmarks/peers/c/hello-epoll.c; needs gcc)
+#   c-epoll-et   the same, edge-triggered (EPOLLET), as nginx registers its connections
 # each alone on loopback, keep-alive, `wrk -t$WRK_THREADS -c$CONNECTIONS` after $WARMUPS warm-up runs of $WARMUP
 # (each with its own connections, so that the code closing connections has run before the measured run
 # opens new ones: a JIT recompiles what that first close deoptimises); $RUNS rounds x
@@ -18,7 +19,7 @@
 # Installs wrk and nginx from Debian when missing (root, apt-get); needs node 20+.
 #
 # Usage: benchmarks/http/peers.sh     env: RUNS=3 DURATION=10s WARMUP=5s WARMUPS=2 CONNECTIONS=64 WRK_THREADS=1
-#        WORKERS=2 THREADS_KIND=platform PORT=18180 SERVERS="loomcluster nginx node vertx jdk" SKIP_BUILD=0 (c-epoll only when named)
+#        WORKERS=2 THREADS_KIND=platform PORT=18180 SERVERS="loomcluster nginx node vertx jdk" SKIP_BUILD=0 (c-epoll, c-epoll-et only when named)
 #        JAVA_OPTS=... LOOM_OPTS=... (extra JVM options for loomcluster only, e.g. an idle strategy switch)
 #        JAR=... (the benchmarks jar loomcluster and jdk run from, e.g. a copy of an older build to compare)
 set -euo pipefail
@@ -47,7 +48,7 @@ for s in "${SERVERS[@]}"; do
   case "$s" in
     nginx) PATH="$PATH:/usr/sbin"; need_deb nginx nginx-light ;;
     node) require_cmd node "Node 20+" ;;
-    c-epoll) need_deb gcc gcc ;;
+    c-epoll|c-epoll-et) need_deb gcc gcc ;;
   esac
 done
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
@@ -80,7 +81,7 @@ http {
 EOF
 }
 
-if [[ " ${SERVERS[*]} " == *" c-epoll "* ]]; then
+if [[ " ${SERVERS[*]} " == *" c-epoll"* ]]; then
   gcc -O2 -o "$NGINX_DIR/hello-epoll" benchmarks/peers/c/hello-epoll.c
 fi
 
@@ -97,6 +98,7 @@ start_server() { # name port
     vertx) java $JAVA_OPTS -jar "$VERTX_JAR" "$2" "$WORKERS" >"$log" 2>&1 & ;;
     jdk) java $JAVA_OPTS -cp "$JAR" dev.loomcluster.benchmarks.http.JdkHelloServer "$2" >"$log" 2>&1 & ;;
     c-epoll) "$NGINX_DIR/hello-epoll" "$2" "$WORKERS" >"$log" 2>&1 & ;;
+    c-epoll-et) "$NGINX_DIR/hello-epoll" "$2" "$WORKERS" et >"$log" 2>&1 & ;;
     *) echo "error: unknown server $1" >&2; exit 1 ;;
   esac
   PIDS[$1]=$!

@@ -4,7 +4,9 @@
  * (as Java's Selector does) with one read() and one write() per request, a fixed response, and no parsing
  * beyond finding each request's blank line. No routing, no headers map, no request object: whatever a
  * real server spends in user space above this is its own; the kernel's share is the same for all.
- * Build: gcc -O2 -o hello-epoll hello-epoll.c        Run: ./hello-epoll 18180 2
+ * With a third argument, "et", connections are registered edge-triggered (EPOLLET, as nginx does): a read
+ * that fills less than the buffer has drained the socket, and new bytes raise a new event.
+ * Build: gcc -O2 -o hello-epoll hello-epoll.c        Run: ./hello-epoll 18180 2 [et]
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -31,6 +33,7 @@ static const char RESPONSE[] =
 
 static char in[MAX_FD][IN_BYTES]; /* per connection: bytes of a request not yet complete */
 static int held[MAX_FD];
+static int edge_triggered;
 
 static int listener(int port) {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
@@ -81,7 +84,7 @@ static void serve(int port) {
                     int one = 1;
                     setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
                     held[c] = 0;
-                    struct epoll_event e = {.events = EPOLLIN, .data.fd = c};
+                    struct epoll_event e = {.events = EPOLLIN | (edge_triggered ? EPOLLET : 0), .data.fd = c};
                     epoll_ctl(ep, EPOLL_CTL_ADD, c, &e);
                 }
                 continue;
@@ -116,6 +119,7 @@ static void stop(int sig) {
 
 int main(int argc, char **argv) {
     int port = argc > 1 ? atoi(argv[1]) : 18180, workers = argc > 2 ? atoi(argv[2]) : 2;
+    edge_triggered = argc > 3 && strcmp(argv[3], "et") == 0;
     if (workers < 1 || workers > 64) {
         fprintf(stderr, "hello-epoll: 1 to 64 workers\n");
         return 1;
