@@ -131,6 +131,7 @@ final class ProcessLink implements WorkerLink {
             pb.environment().put(Ipc.ENV_SOCKET, sock.toString());
             pb.environment().put(Ipc.ENV_TOKEN, token);
             pb.environment().put(Ipc.ENV_SPEC, encodedSpec);
+            pb.command(workers.commandFor(pb.environment()));
             pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             pb.redirectOutput(ProcessBuilder.Redirect.INHERIT);
             pb.redirectError(ProcessBuilder.Redirect.INHERIT);

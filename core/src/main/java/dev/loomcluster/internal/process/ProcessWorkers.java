@@ -16,10 +16,12 @@ import java.io.UncheckedIOException;
 import java.nio.channels.spi.SelectorProvider;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
 
 /**
  * What a pool in {@link dev.loomcluster.Isolation#PROCESS} shares between its child JVMs: the private
@@ -139,6 +141,22 @@ public final class ProcessWorkers {
 
     List<String> command() {
         return command;
+    }
+
+    /**
+     * The command line of a child whose environment is {@code env}: {@link #command()}, less the selector
+     * provider it names if the environment's {@code JAVA_TOOL_OPTIONS} or {@code JDK_JAVA_OPTIONS} name one
+     * (the command line would override the user's choice). Any thread.
+     */
+    List<String> commandFor(Map<String, String> env) {
+        return commandFor(command, env);
+    }
+
+    static List<String> commandFor(List<String> command, Map<String, String> env) {
+        String property = "-D" + SELECTOR_PROVIDER + "=";
+        boolean userNamesOne = Stream.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS")
+                .anyMatch(name -> env.getOrDefault(name, "").contains(property));
+        return userNamesOne ? command.stream().filter(o -> !o.startsWith(property)).toList() : command;
     }
 
     /**

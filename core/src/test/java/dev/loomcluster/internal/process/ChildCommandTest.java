@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.channels.spi.SelectorProvider;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,7 +24,8 @@ class ChildCommandTest {
 
     /**
      * The child is told this JVM's selector provider, the JDK's own, so that its first channel does not
-     * search its class path for one (which opens every jar on it); a provider the user names wins.
+     * search its class path for one (which opens every jar on it); a provider the user names, in {@code jvmOptions} or in the
+     * child's environment, wins.
      */
     @Test
     void namesThisJvmsSelectorProviderUnlessTheUserDoes() {
@@ -37,5 +39,13 @@ class ChildCommandTest {
         String own = PROPERTY + "com.example.OwnProvider";
         List<String> users = ProcessWorkers.command(List.of(own), Main.class);
         assertEquals(List.of(own), users.stream().filter(o -> o.startsWith(PROPERTY)).toList());
+
+        // named in the child's environment instead: the command line would override it, so it is left out
+        for (String variable : List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS")) {
+            List<String> forked = ProcessWorkers.commandFor(command, Map.of(variable, "-Xss1m " + own));
+            assertEquals(List.of(), forked.stream().filter(o -> o.startsWith(PROPERTY)).toList(), variable);
+            assertEquals(command.size() - 1, forked.size(), variable);
+        }
+        assertEquals(command, ProcessWorkers.commandFor(command, Map.of("JAVA_TOOL_OPTIONS", "-Xss1m")));
     }
 }
