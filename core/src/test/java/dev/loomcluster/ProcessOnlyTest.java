@@ -231,23 +231,33 @@ class ProcessOnlyTest {
 
     /**
      * A child JVM that exits before it connects (here the JVM refuses an option) is an error naming its exit
-     * code and an exit with that code; the next fork with good options runs.
+     * code, then the disconnect and the exit with that code.
      */
     @Test
     void aChildJvmThatExitsBeforeItConnectsIsAnErrorAndAnExit() {
-        WorkerPool pool = builder("p-nostart", Isolation.PROCESS, Mains.Echo.class)
-                .jvmOptions(List.of("-XX:+NoSuchOptionOfLoomcluster")).build();
+        List<String> events = startFailure("p-nostart", Mains.Echo.class, "-XX:+NoSuchOptionOfLoomcluster", 1);
+        assertEquals(List.of("fork 1", "w.error 1", "error 1", "w.disconnect 1", "disconnect 1", "w.exit 1 1",
+                "exit 1 1"), events.stream().map(e -> e.startsWith("w.error") ? "w.error 1"
+                : e.startsWith("error") ? "error 1" : e).toList());
+    }
+
+    /**
+     * Forks one worker of a pool whose children get {@code option}, waits for its exit with {@code code},
+     * checks its error says it exited with that code before it connected, and returns its events.
+     */
+    private static List<String> startFailure(String base, Class<? extends WorkerMain> main, String option, int code) {
+        WorkerPool pool = builder(base, Isolation.PROCESS, main).jvmOptions(List.of(option)).build();
+        List<String> all;
         try (pool) {
             Events events = Events.of(pool);
             pool.fork();
-            events.await("exit 1 1");
+            events.await("exit 1 " + code);
             String error = events.starting("error 1").getFirst();
-            assertTrue(error.contains("exited with code 1 before it connected"), error);
-            assertEquals(List.of("fork 1", "w.error 1", "error 1", "w.disconnect 1", "disconnect 1", "w.exit 1 1",
-                    "exit 1 1"), events.of(1).stream().map(e -> e.startsWith("w.error") ? "w.error 1"
-                    : e.startsWith("error") ? "error 1" : e).toList());
+            assertTrue(error.contains("exited with code " + code + " before it connected"), error);
+            all = events.of(1);
         }
         Threads.assertNoneAlive(pool.name());
+        return all;
     }
 
     /**
@@ -276,16 +286,7 @@ class ProcessOnlyTest {
      */
     @Test
     void aChildThatCannotMakeItsChannelExitsEvenIfItsWorkerRuns() {
-        WorkerPool pool = builder("p-noprovider", Isolation.PROCESS, Mains.Idle.class)
-                .jvmOptions(List.of("-Djava.nio.channels.spi.SelectorProvider=no.such.Provider")).build();
-        try (pool) {
-            Events events = Events.of(pool);
-            pool.fork();
-            events.await("exit 1 2");
-            String error = events.starting("error 1").getFirst();
-            assertTrue(error.contains("exited with code 2 before it connected"), error);
-        }
-        Threads.assertNoneAlive(pool.name());
+        startFailure("p-noprovider", Mains.Idle.class, "-Djava.nio.channels.spi.SelectorProvider=no.such.Provider", 2);
     }
 
     @Test
