@@ -19,7 +19,6 @@ build_module benchmarks
 have_node=1
 command -v node >/dev/null 2>&1 || { have_node=0; echo "node not found: Node's column is skipped"; }
 
-median() { sort -n | awk '{a[NR]=$1} END {if (NR == 0) print "-"; else print a[int((NR + 1) / 2)]}'; }
 field() { sed -n 's/.*median_ms=\([0-9.]*\).*/\1/p'; }
 declare -a D C N
 echo "fork -> online median (ms), $FORKS forks each; $(nproc) CPUs, $(java -version 2>&1 | head -1), node $(node --version 2>/dev/null || echo -)"
@@ -32,6 +31,7 @@ for r in $(seq 1 "$ROUNDS"); do
   D+=("$d"); C+=("$c"); N+=("$n")
   printf "  round %d (load %s): default %s   startupCache %s   node %s\n" "$r" "$load" "$d" "$c" "$n"
 done
+node_median=-
+if [ "$have_node" = 1 ]; then node_median=$(median "${N[*]}"); fi
 printf "medians of %d rounds (%s): default %s ms, startupCache %s ms, node %s ms\n" "$ROUNDS" \
-  "$(date -u +%Y-%m-%dT%H:%MZ)" "$(printf '%s\n' "${D[@]}" | median)" "$(printf '%s\n' "${C[@]}" | median)" \
-  "$(printf '%s\n' "${N[@]}" | grep -v '^-$' | median)"
+  "$(date -u +%Y-%m-%dT%H:%MZ)" "$(median "${D[*]}")" "$(median "${C[*]}")" "$node_median"

@@ -30,8 +30,8 @@ import java.util.stream.Stream;
  * the pool, closed by its shutdown on the primary loop; {@link #newLink} runs on whatever thread forks.
  */
 public final class ProcessWorkers {
-    /** The system property naming the selector provider ({@link SelectorProvider#provider()}). */
-    static final String SELECTOR_PROVIDER = "java.nio.channels.spi.SelectorProvider";
+    /** The option that names the selector provider ({@link SelectorProvider#provider()}), up to its value. */
+    static final String SELECTOR_PROVIDER_OPTION = "-Djava.nio.channels.spi.SelectorProvider=";
 
     /**
      * Options every child gets unless the pool's {@code jvmOptions} set the same thing: a child is one
@@ -153,10 +153,9 @@ public final class ProcessWorkers {
     }
 
     static List<String> commandFor(List<String> command, Map<String, String> env) {
-        String property = "-D" + SELECTOR_PROVIDER + "=";
         boolean userNamesOne = Stream.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS")
-                .anyMatch(name -> env.getOrDefault(name, "").contains(property));
-        return userNamesOne ? command.stream().filter(o -> !o.startsWith(property)).toList() : command;
+                .anyMatch(name -> env.getOrDefault(name, "").contains(SELECTOR_PROVIDER_OPTION));
+        return userNamesOne ? command.stream().filter(o -> !o.startsWith(SELECTOR_PROVIDER_OPTION)).toList() : command;
     }
 
     /**
@@ -199,8 +198,8 @@ public final class ProcessWorkers {
                 cmd.add(d);
             }
         }
-        if (jvmOptions.stream().noneMatch(o -> o.startsWith("-D" + SELECTOR_PROVIDER + "="))) {
-            selectorProvider().ifPresent(name -> cmd.add("-D" + SELECTOR_PROVIDER + "=" + name));
+        if (jvmOptions.stream().noneMatch(o -> o.startsWith(SELECTOR_PROVIDER_OPTION))) {
+            selectorProvider().ifPresent(name -> cmd.add(SELECTOR_PROVIDER_OPTION + name));
         }
         cmd.addAll(jvmOptions);
         Module core = ProcessWorkers.class.getModule();
